@@ -1,0 +1,241 @@
+// vtepd: the VXLAN gateway daemon. Started like testpmd:
+//   vtepd [EAL options] -- --config FILE [--socket PATH]
+// The main lcore runs the control plane; every other lcore runs a forwarding worker.
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/parse.h"
+#include "control/controller.h"
+#include "control/report.h"
+#include "dataplane/worker.h"
+#include "fdb/fdb.h"
+#include "log/log.h"
+#include "port/port.h"
+#include "rcu/qsbr.h"
+#include "state/forwarding_state.h"
+
+using namespace vtepgw;
+
+namespace {
+
+std::atomic<bool> gStop{false};
+std::atomic<bool> gReload{false};
+
+void onSignal(int sig) {
+    if (sig == SIGHUP) gReload.store(true);
+    else gStop.store(true);
+}
+
+struct Options {
+    std::string configPath;
+    std::string socketPath = "/run/vtepgw/vtepd.sock";
+};
+
+void usage(const char* prog) {
+    std::fprintf(stderr,
+                 "usage: %s [EAL options] -- --config FILE [--socket PATH]\n"
+                 "  --config FILE   JSON configuration (ports, underlay, vxlan, bridges)\n"
+                 "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock)\n"
+                 "  --check         validate the configuration and exit\n"
+                 "Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.\n",
+                 prog);
+}
+
+int launchWorker(void* arg) {
+    static_cast<dataplane::Worker*>(arg)->run(gStop);
+    return 0;
+}
+
+bool reportConfigIssues(const config::ParseResult& r, const std::string& path) {
+    for (const auto& w : r.warnings)
+        std::fprintf(stderr, "%s: warning: %s\n", path.c_str(), w.toString().c_str());
+    for (const auto& e : r.errors)
+        std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.toString().c_str());
+    return r.errors.empty();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Our options come after "--"; read them (and the config) before EAL touches any device,
+    // so that a bad configuration changes nothing.
+    int dash = -1;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--") == 0) {
+            dash = i;
+            break;
+        }
+    Options opt;
+    bool checkOnly = false;
+    for (int i = dash < 0 ? argc : dash + 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--config" || a == "--socket") && i + 1 < argc) {
+            (a == "--config" ? opt.configPath : opt.socketPath) = argv[++i];
+        } else if (a == "--check") {
+            checkOnly = true;
+        } else if (a == "--help" || a == "-h") {
+            usage(argv[0]);
+            return 0;
+        } else {
+            std::fprintf(stderr, "vtepd: unknown or incomplete option '%s'\n", a.c_str());
+            usage(argv[0]);
+            return 2;
+        }
+    }
+    if (opt.configPath.empty()) {
+        std::fprintf(stderr, "vtepd: --config FILE is required (after --)\n");
+        usage(argv[0]);
+        return 2;
+    }
+    auto parsed = config::parseFile(opt.configPath);
+    if (!reportConfigIssues(parsed, opt.configPath)) {
+        std::fprintf(stderr, "vtepd: configuration rejected, nothing started\n");
+        return 1;
+    }
+    if (checkOnly) {
+        std::printf("%s: configuration OK\n", opt.configPath.c_str());
+        return 0;
+    }
+    config::Config cfg = std::move(*parsed.config);
+
+    const int ealArgc = dash < 0 ? argc : dash;
+    const int rc = rte_eal_init(ealArgc, argv);
+    if (rc < 0) {
+        std::fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGHUP, onSignal);
+
+    int exitCode = 0;
+    std::vector<uint16_t> openedPorts;
+    {
+        std::vector<unsigned> workerLcores;
+        unsigned lcore;
+        RTE_LCORE_FOREACH_WORKER(lcore) workerLcores.push_back(lcore);
+        const uint16_t workers = static_cast<uint16_t>(workerLcores.size());
+        try {
+            if (workers == 0)
+                throw std::runtime_error("vtepd needs at least two lcores (e.g. -l 0-1): the main "
+                                         "lcore runs control, the others forward");
+            constexpr unsigned kLearnRing = 4096, kExceptionRing = 1024, kControlTxRing = 1024;
+            const uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()),
+                                                        workers, rte_lcore_count(),
+                                                        kExceptionRing + kControlTxRing);
+            rte_mempool* pool = rte_pktmbuf_pool_create("vtepgw_mbufs", nbMbufs, 256, 0,
+                                                        RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+            if (pool == nullptr)
+                throw std::runtime_error("cannot create a pool of " + std::to_string(nbMbufs) +
+                                         " mbufs: " + rte_strerror(rte_errno) +
+                                         " (give EAL more memory with -m)");
+
+            std::vector<control::PortBinding> bindings;
+            for (const auto& spec : cfg.ports) {
+                const uint16_t id = port::resolveDevice(spec);
+                bool member = false;
+                for (const auto& b : cfg.bridges)
+                    for (const auto& m : b.members) member = member || m.port == spec.name;
+                if (id >= state::kMaxPorts)
+                    throw std::runtime_error("port '" + spec.name + "': DPDK port id " +
+                                             std::to_string(id) + " is above vtepd's limit");
+                auto p = port::openPort(spec, id, workers, pool, member);
+                openedPorts.push_back(id);
+                VTEPGW_LOG(INFO, PORT, "%s: %s port %u (%s), mac %02x:%02x:%02x:%02x:%02x:%02x, "
+                           "%u queue pair(s), %u/%u descriptors, %s",
+                           spec.name.c_str(), spec.device.c_str(), id, p.driver.c_str(),
+                           p.mac.addr_bytes[0], p.mac.addr_bytes[1], p.mac.addr_bytes[2],
+                           p.mac.addr_bytes[3], p.mac.addr_bytes[4], p.mac.addr_bytes[5],
+                           p.queues, p.rxDescriptors, p.txDescriptors,
+                           port::waitForLink(id, 3000).c_str());
+                bindings.push_back({spec.name, id, p.mac});
+            }
+
+            dataplane::Channels ch;
+            ch.learn = rte_ring_create_elem("vtepgw_learn", sizeof(dataplane::LearnRequest),
+                                            kLearnRing, rte_socket_id(), RING_F_SC_DEQ);
+            ch.exception = rte_ring_create("vtepgw_exception", kExceptionRing, rte_socket_id(),
+                                           RING_F_SC_DEQ);
+            ch.controlTx = rte_ring_create("vtepgw_ctl_tx", kControlTxRing, rte_socket_id(),
+                                           RING_F_SP_ENQ | RING_F_SC_DEQ);
+            if (!ch.learn || !ch.exception || !ch.controlTx)
+                throw std::runtime_error(std::string("cannot create rings: ") + rte_strerror(rte_errno));
+
+            rcu::QsbrDomain rcu(workers);
+            fdb::Fdb fdb("vtepgw_fdb", cfg.vxlan.fdbSize, rcu, static_cast<int>(rte_socket_id()));
+            state::StatePublisher publisher(rcu);
+            std::atomic<uint32_t> clock{0};
+            control::Controller ctl(cfg, bindings, fdb, publisher, ch, pool, clock);
+            ctl.start();
+
+            std::vector<std::unique_ptr<dataplane::Worker>> ws;
+            for (uint16_t w = 0; w < workers; ++w) {
+                dataplane::WorkerSetup setup;
+                setup.id = w;
+                setup.txQueue = w;
+                setup.pool = pool;
+                setup.drainsControlTx = w == 0;
+                for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});
+                rcu.registerReader(w);
+                ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, rcu, ch, clock));
+            }
+            for (uint16_t w = 0; w < workers; ++w)
+                rte_eal_remote_launch(launchWorker, ws[w].get(), workerLcores[w]);
+            VTEPGW_LOG(INFO, MAIN, "forwarding on %u worker(s); SIGINT/SIGTERM stop, SIGHUP reloads %s",
+                       workers, opt.configPath.c_str());
+
+            while (!gStop.load()) {
+                if (gReload.exchange(false)) {
+                    auto next = config::parseFile(opt.configPath);
+                    if (!reportConfigIssues(next, opt.configPath)) {
+                        VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
+                    } else {
+                        for (const auto& e : ctl.apply(*next.config))
+                            VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
+                    }
+                }
+                if (!ctl.poll()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            }
+            rte_eal_mp_wait_lcore();
+
+            std::vector<const counters::WorkerCounters*> wc;
+            for (const auto& w : ws) wc.push_back(&w->counters());
+            const auto totals = control::collectTotals(ctl, wc);
+            std::printf("vtepd: final counters\n%s", control::countersText(ctl, totals).c_str());
+            std::printf("vtepd: address table: %u MAC(s), remote VTEPs: %s\n", fdb.size(),
+                        control::vtepsJson(ctl).dump().c_str());
+            std::fflush(stdout);
+            // Packets still queued towards the control core or held by it go back to the pool.
+            rte_mbuf* m = nullptr;
+            while (rte_ring_dequeue(ch.exception, reinterpret_cast<void**>(&m)) == 0) rte_pktmbuf_free(m);
+            while (rte_ring_dequeue(ch.controlTx, reinterpret_cast<void**>(&m)) == 0) rte_pktmbuf_free(m);
+            for (uint16_t id : openedPorts) port::closePort(id);
+            openedPorts.clear();
+            rte_ring_free(ch.learn);
+            rte_ring_free(ch.exception);
+            rte_ring_free(ch.controlTx);
+        } catch (const std::exception& e) {
+            gStop.store(true);
+            rte_eal_mp_wait_lcore();
+            std::fprintf(stderr, "vtepd: %s\n", e.what());
+            exitCode = 1;
+        }
+    }
+    for (uint16_t id : openedPorts) port::closePort(id);
+    rte_eal_cleanup();
+    return exitCode;
+}

@@ -1,0 +1,90 @@
+// The validated configuration: what vtepd was asked to be. Produced by config::parse() from
+// the JSON contract of DESIGN.md §3 and consumed by the control plane; nothing here is
+// touched by the fast path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netaddr/addr.h"
+
+namespace vtepgw::config {
+
+using netaddr::Ipv4Address;
+using netaddr::Ipv4Prefix;
+using netaddr::MacAddress;
+
+inline constexpr uint32_t kMaxVni = 0xFFFFFF;
+inline constexpr uint16_t kIanaVxlanPort = 4789;
+inline constexpr uint16_t kLinuxLegacyVxlanPort = 8472;
+
+struct PortSpec {
+    std::string name;    // operator's name ("uplink", "eth3")
+    std::string device;  // DPDK device: vdev name or PCI address
+    std::string profile; // drivers-config profile name; empty = chosen from the device
+};
+
+struct RouteSpec {
+    Ipv4Prefix prefix;
+    Ipv4Address via;
+};
+
+struct NeighborSpec {
+    Ipv4Address address;
+    MacAddress mac;
+};
+
+struct UnderlaySpec {
+    std::string port;
+    Ipv4Prefix address;  // our address and the connected subnet
+    std::optional<Ipv4Address> gateway;
+    std::vector<RouteSpec> routes;
+    std::vector<NeighborSpec> neighbors;
+    uint16_t mtu = 1500;  // IP MTU of the underlay: encapsulated frames above it are dropped
+};
+
+struct VxlanSpec {
+    uint16_t udpPort = kIanaVxlanPort;
+    uint8_t ttl = 64;
+    uint32_t ageingSeconds = 300;  // 0 = never age
+    bool learning = true;
+    uint16_t sourcePortMin = 49152;
+    uint16_t sourcePortMax = 65535;
+    uint32_t fdbSize = 65536;  // capacity of the MAC table, all bridges together
+};
+
+struct MemberSpec {
+    std::string port;
+    std::optional<uint16_t> vlan;  // absent = untagged access member
+    bool operator==(const MemberSpec& o) const { return port == o.port && vlan == o.vlan; }
+};
+
+struct StaticMacSpec {
+    MacAddress mac;
+    std::optional<Ipv4Address> vtep;  // remote entry, or
+    std::optional<MemberSpec> member; // local entry on one of the bridge's members
+};
+
+struct BridgeSpec {
+    std::string name;
+    uint32_t vni = 0;
+    std::optional<Ipv4Address> group;
+    std::vector<Ipv4Address> floodVteps;
+    std::vector<MemberSpec> members;
+    std::vector<StaticMacSpec> staticMacs;
+    std::optional<bool> learning;  // absent = vxlan.learning
+};
+
+struct Config {
+    std::vector<PortSpec> ports;  // in file order: port ids follow it
+    UnderlaySpec underlay;
+    VxlanSpec vxlan;
+    std::vector<BridgeSpec> bridges;  // in file order
+
+    const PortSpec* findPort(const std::string& name) const;
+    const BridgeSpec* findBridge(const std::string& name) const;
+};
+
+}  // namespace vtepgw::config

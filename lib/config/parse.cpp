@@ -1,0 +1,595 @@
+#include "config/parse.h"
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace vtepgw::config {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Walks the JSON tree collecting issues. Every accessor takes the path of the value it
+// reads so that messages can name it; a wrong value records an error and yields nullopt,
+// so that validation goes on and reports everything in one pass.
+class Reader {
+public:
+    std::vector<Issue> errors;
+    std::vector<Issue> warnings;
+
+    void error(const std::string& path, const std::string& reason) {
+        errors.push_back({path, reason});
+    }
+    void warn(const std::string& path, const std::string& reason) {
+        warnings.push_back({path, reason});
+    }
+
+    static std::string join(const std::string& base, const std::string& key) {
+        return base.empty() ? key : base + "." + key;
+    }
+    static std::string index(const std::string& base, size_t i) {
+        return base + "[" + std::to_string(i) + "]";
+    }
+
+    static const char* typeName(const Json& j) {
+        switch (j.type()) {
+            case Json::value_t::object: return "an object";
+            case Json::value_t::array: return "an array";
+            case Json::value_t::string: return "a string";
+            case Json::value_t::boolean: return "a boolean";
+            case Json::value_t::null: return "null";
+            case Json::value_t::number_float: return "a fractional number";
+            default: return "a number";
+        }
+    }
+
+    bool expectObject(const Json& j, const std::string& path) {
+        if (j.is_object()) return true;
+        error(path, std::string("must be an object, found ") + typeName(j));
+        return false;
+    }
+
+    // Reports keys of `j` that are not in `known`: a misspelt key silently ignored is how
+    // an operator ends up with a configuration that is not the one they wrote.
+    void rejectUnknownKeys(const Json& j, const std::string& path,
+                           std::initializer_list<const char*> known) {
+        for (const auto& item : j.items()) {
+            bool ok = false;
+            for (const char* k : known) ok = ok || item.key() == k;
+            if (!ok) error(join(path, item.key()), "unknown key");
+        }
+    }
+
+    std::optional<std::string> string(const Json& j, const std::string& path) {
+        if (!j.is_string()) {
+            error(path, std::string("must be a string, found ") + typeName(j));
+            return std::nullopt;
+        }
+        return j.get<std::string>();
+    }
+
+    std::optional<uint64_t> integer(const Json& j, const std::string& path, uint64_t min,
+                                    uint64_t max) {
+        if (!j.is_number_integer()) {
+            error(path, std::string("must be an integer, found ") + typeName(j));
+            return std::nullopt;
+        }
+        if (j.is_number_unsigned() || j.get<int64_t>() >= 0) {
+            const uint64_t v = j.get<uint64_t>();
+            if (v >= min && v <= max) return v;
+        }
+        error(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                        ", found " + j.dump());
+        return std::nullopt;
+    }
+
+    std::optional<bool> boolean(const Json& j, const std::string& path) {
+        if (!j.is_boolean()) {
+            error(path, std::string("must be true or false, found ") + typeName(j));
+            return std::nullopt;
+        }
+        return j.get<bool>();
+    }
+
+    std::optional<Ipv4Address> ipv4(const Json& j, const std::string& path) {
+        auto s = string(j, path);
+        if (!s) return std::nullopt;
+        auto a = Ipv4Address::parse(*s);
+        if (!a) error(path, "'" + *s + "' is not an IPv4 address (a.b.c.d)");
+        return a;
+    }
+
+    // A unicast address usable as a host or VTEP address.
+    std::optional<Ipv4Address> unicastIpv4(const Json& j, const std::string& path) {
+        auto a = ipv4(j, path);
+        if (!a) return std::nullopt;
+        if (a->isMulticast() || a->isUnspecified() || a->isLoopback() || a->isLimitedBroadcast() ||
+            (a->host >> 28) == 0xF) {
+            error(path, a->toString() + " is not a unicast host address");
+            return std::nullopt;
+        }
+        return a;
+    }
+
+    std::optional<Ipv4Prefix> prefix(const Json& j, const std::string& path) {
+        auto s = string(j, path);
+        if (!s) return std::nullopt;
+        auto p = Ipv4Prefix::parse(*s);
+        if (!p) error(path, "'" + *s + "' is not an IPv4 prefix (a.b.c.d/len, len 0..32)");
+        return p;
+    }
+
+    std::optional<MacAddress> mac(const Json& j, const std::string& path) {
+        auto s = string(j, path);
+        if (!s) return std::nullopt;
+        auto m = MacAddress::parse(*s);
+        if (!m) {
+            error(path, "'" + *s + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            return std::nullopt;
+        }
+        if (m->isMulticast() || m->isZero()) {
+            error(path, m->toString() + " is not a unicast MAC address");
+            return std::nullopt;
+        }
+        return m;
+    }
+
+    std::optional<uint16_t> vlan(const Json& j, const std::string& path) {
+        auto v = integer(j, path, 1, 4094);
+        if (!v) return std::nullopt;
+        return static_cast<uint16_t>(*v);
+    }
+};
+
+bool validPortName(const std::string& name) {
+    if (name.empty() || name.size() > 31) return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::string memberText(const MemberSpec& m) {
+    return m.vlan ? m.port + " vlan " + std::to_string(*m.vlan) : m.port + " untagged";
+}
+
+void parsePorts(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("ports")) {
+        r.error("ports", "is required: name at least the underlay port");
+        return;
+    }
+    const Json& ports = root["ports"];
+    if (!r.expectObject(ports, "ports")) return;
+    if (ports.empty()) r.error("ports", "must name at least one port");
+    std::map<std::string, std::string> deviceOwner;
+    for (const auto& item : ports.items()) {
+        const std::string path = Reader::join("ports", item.key());
+        if (!validPortName(item.key()))
+            r.error(path, "port names are 1-31 characters of letters, digits, '_', '-', '.'");
+        if (!r.expectObject(item.value(), path)) continue;
+        r.rejectUnknownKeys(item.value(), path, {"device", "profile"});
+        PortSpec spec{item.key(), "", ""};
+        if (!item.value().contains("device")) {
+            r.error(Reader::join(path, "device"), "is required (a DPDK device name or PCI address)");
+        } else if (auto d = r.string(item.value()["device"], Reader::join(path, "device"))) {
+            if (d->empty()) {
+                r.error(Reader::join(path, "device"), "must not be empty");
+            } else if (auto [it, fresh] = deviceOwner.emplace(*d, item.key()); !fresh) {
+                r.error(Reader::join(path, "device"),
+                        "device '" + *d + "' is already used by port '" + it->second + "'");
+            }
+            spec.device = *d;
+        }
+        if (item.value().contains("profile")) {
+            if (auto p = r.string(item.value()["profile"], Reader::join(path, "profile")))
+                spec.profile = *p;
+        }
+        cfg.ports.push_back(spec);
+    }
+}
+
+void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("underlay")) {
+        r.error("underlay", "is required: the port and address VXLAN is sent from");
+        return;
+    }
+    const Json& u = root["underlay"];
+    if (!r.expectObject(u, "underlay")) return;
+    r.rejectUnknownKeys(u, "underlay", {"port", "address", "gateway", "routes", "neighbors", "mtu"});
+    UnderlaySpec& spec = cfg.underlay;
+
+    if (!u.contains("port")) {
+        r.error("underlay.port", "is required");
+    } else if (auto p = r.string(u["port"], "underlay.port")) {
+        spec.port = *p;
+        if (!cfg.findPort(*p)) r.error("underlay.port", "unknown port '" + *p + "'");
+    }
+
+    bool haveAddress = false;
+    if (!u.contains("address")) {
+        r.error("underlay.address", "is required (our address with its prefix, e.g. 10.0.0.2/24)");
+    } else if (auto a = r.prefix(u["address"], "underlay.address")) {
+        Ipv4Address host = a->address;
+        if (host.isMulticast() || host.isUnspecified() || host.isLoopback() ||
+            (host.host >> 28) == 0xF) {
+            r.error("underlay.address", host.toString() + " is not a unicast host address");
+        } else if (a->length == 0) {
+            r.error("underlay.address", "prefix length 0 leaves no connected subnet");
+        } else if (a->length < 31 && (!a->hasHostBits() ||
+                                      (host.host | a->mask()) == 0xFFFFFFFFu)) {
+            r.error("underlay.address", a->toString() +
+                                            " is the subnet's network or broadcast address, "
+                                            "not a host address");
+        } else {
+            spec.address = *a;
+            haveAddress = true;
+        }
+    }
+
+    auto checkConnected = [&](Ipv4Address a, const std::string& path, const char* what) {
+        if (!haveAddress) return;
+        if (!spec.address.contains(a))
+            r.error(path, std::string(what) + " " + a.toString() + " is not in the connected subnet " +
+                              spec.address.network().toString() + "/" +
+                              std::to_string(spec.address.length));
+        else if (a == spec.address.address)
+            r.error(path, std::string(what) + " " + a.toString() + " is our own address");
+    };
+
+    if (u.contains("gateway")) {
+        if (auto g = r.unicastIpv4(u["gateway"], "underlay.gateway")) {
+            checkConnected(*g, "underlay.gateway", "gateway");
+            spec.gateway = g;
+        }
+    }
+    if (u.contains("mtu")) {
+        if (auto m = r.integer(u["mtu"], "underlay.mtu", 576, 9600))
+            spec.mtu = static_cast<uint16_t>(*m);
+    }
+    if (u.contains("routes")) {
+        const Json& routes = u["routes"];
+        if (!routes.is_array()) {
+            r.error("underlay.routes", "must be an array of {prefix, via}");
+        } else {
+            std::set<std::pair<uint32_t, uint8_t>> seen;
+            for (size_t i = 0; i < routes.size(); ++i) {
+                const std::string path = Reader::index("underlay.routes", i);
+                if (!r.expectObject(routes[i], path)) continue;
+                r.rejectUnknownKeys(routes[i], path, {"prefix", "via"});
+                std::optional<Ipv4Prefix> p;
+                std::optional<Ipv4Address> via;
+                if (!routes[i].contains("prefix")) r.error(Reader::join(path, "prefix"), "is required");
+                else p = r.prefix(routes[i]["prefix"], Reader::join(path, "prefix"));
+                if (!routes[i].contains("via")) r.error(Reader::join(path, "via"), "is required");
+                else via = r.unicastIpv4(routes[i]["via"], Reader::join(path, "via"));
+                if (p && p->hasHostBits()) {
+                    r.error(Reader::join(path, "prefix"),
+                            p->toString() + " has host bits set (did you mean " +
+                                p->network().toString() + "/" + std::to_string(p->length) + "?)");
+                    p.reset();
+                }
+                if (p && !seen.insert({p->network().host, p->length}).second) {
+                    r.error(Reader::join(path, "prefix"), p->toString() + " is listed twice");
+                    p.reset();
+                }
+                if (via) checkConnected(*via, Reader::join(path, "via"), "next hop");
+                if (p && via) spec.routes.push_back({*p, *via});
+            }
+        }
+    }
+    if (u.contains("neighbors")) {
+        const Json& ns = u["neighbors"];
+        if (!ns.is_array()) {
+            r.error("underlay.neighbors", "must be an array of {address, mac}");
+        } else {
+            std::set<uint32_t> seen;
+            for (size_t i = 0; i < ns.size(); ++i) {
+                const std::string path = Reader::index("underlay.neighbors", i);
+                if (!r.expectObject(ns[i], path)) continue;
+                r.rejectUnknownKeys(ns[i], path, {"address", "mac"});
+                std::optional<Ipv4Address> a;
+                std::optional<MacAddress> m;
+                if (!ns[i].contains("address")) r.error(Reader::join(path, "address"), "is required");
+                else a = r.unicastIpv4(ns[i]["address"], Reader::join(path, "address"));
+                if (!ns[i].contains("mac")) r.error(Reader::join(path, "mac"), "is required");
+                else m = r.mac(ns[i]["mac"], Reader::join(path, "mac"));
+                if (a) checkConnected(*a, Reader::join(path, "address"), "neighbor");
+                if (a && !seen.insert(a->host).second) {
+                    r.error(Reader::join(path, "address"), a->toString() + " is listed twice");
+                    a.reset();
+                }
+                if (a && m) spec.neighbors.push_back({*a, *m});
+            }
+        }
+    }
+}
+
+void parseVxlan(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("vxlan")) return;
+    const Json& v = root["vxlan"];
+    if (!r.expectObject(v, "vxlan")) return;
+    r.rejectUnknownKeys(v, "vxlan", {"udp_port", "ttl", "ageing_seconds", "learning",
+                                     "source_port_range", "fdb_size"});
+    VxlanSpec& spec = cfg.vxlan;
+    if (v.contains("udp_port")) {
+        if (auto p = r.integer(v["udp_port"], "vxlan.udp_port", 1, 65535)) {
+            spec.udpPort = static_cast<uint16_t>(*p);
+            if (*p != kIanaVxlanPort && *p != kLinuxLegacyVxlanPort)
+                r.warn("vxlan.udp_port", "port " + std::to_string(*p) +
+                                             " is neither IANA's 4789 nor Linux's legacy 8472: "
+                                             "peers must be configured to match");
+        }
+    }
+    if (v.contains("ttl")) {
+        if (auto t = r.integer(v["ttl"], "vxlan.ttl", 1, 255)) {
+            spec.ttl = static_cast<uint8_t>(*t);
+            if (*t == 1)
+                r.warn("vxlan.ttl", "TTL 1 cannot cross a router: remote VTEPs on other subnets "
+                                    "(and routed multicast groups) will not be reached");
+        }
+    }
+    if (v.contains("ageing_seconds")) {
+        if (auto a = r.integer(v["ageing_seconds"], "vxlan.ageing_seconds", 0, 1000000))
+            spec.ageingSeconds = static_cast<uint32_t>(*a);
+    }
+    if (v.contains("learning")) {
+        if (auto l = r.boolean(v["learning"], "vxlan.learning")) spec.learning = *l;
+    }
+    if (v.contains("fdb_size")) {
+        if (auto s = r.integer(v["fdb_size"], "vxlan.fdb_size", 1024, 16u << 20))
+            spec.fdbSize = static_cast<uint32_t>(*s);
+    }
+    if (v.contains("source_port_range")) {
+        const Json& range = v["source_port_range"];
+        const std::string path = "vxlan.source_port_range";
+        if (!range.is_array() || range.size() != 2) {
+            r.error(path, "must be [min, max]");
+        } else {
+            auto lo = r.integer(range[0], Reader::index(path, 0), 1, 65535);
+            auto hi = r.integer(range[1], Reader::index(path, 1), 1, 65535);
+            if (lo && hi && *lo > *hi) {
+                r.error(path, "min " + std::to_string(*lo) + " is above max " + std::to_string(*hi));
+            } else if (lo && hi) {
+                spec.sourcePortMin = static_cast<uint16_t>(*lo);
+                spec.sourcePortMax = static_cast<uint16_t>(*hi);
+            }
+        }
+    }
+}
+
+std::optional<MemberSpec> parseMember(Reader& r, const Json& j, const std::string& path,
+                                      const Config& cfg) {
+    if (!r.expectObject(j, path)) return std::nullopt;
+    r.rejectUnknownKeys(j, path, {"port", "vlan"});
+    MemberSpec m;
+    bool ok = true;
+    if (!j.contains("port")) {
+        r.error(Reader::join(path, "port"), "is required");
+        ok = false;
+    } else if (auto p = r.string(j["port"], Reader::join(path, "port"))) {
+        m.port = *p;
+        if (!cfg.findPort(*p)) {
+            r.error(Reader::join(path, "port"), "unknown port '" + *p + "'");
+            ok = false;
+        } else if (*p == cfg.underlay.port) {
+            r.error(Reader::join(path, "port"),
+                    "'" + *p + "' is the underlay port; it cannot also be a bridge member");
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (j.contains("vlan")) {
+        m.vlan = r.vlan(j["vlan"], Reader::join(path, "vlan"));
+        ok = ok && m.vlan.has_value();
+    }
+    return ok ? std::optional<MemberSpec>(m) : std::nullopt;
+}
+
+void parseBridges(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("bridges")) {
+        r.warn("bridges", "no bridges: vtepd will only answer ARP and ping on the underlay");
+        return;
+    }
+    const Json& bridges = root["bridges"];
+    if (!r.expectObject(bridges, "bridges")) return;
+    std::map<uint32_t, std::string> vniOwner;
+    std::map<std::pair<std::string, int>, std::string> memberOwner;  // (port, vlan|-1) -> bridge
+    for (const auto& item : bridges.items()) {
+        const std::string path = Reader::join("bridges", item.key());
+        if (!validPortName(item.key()))
+            r.error(path, "bridge names are 1-31 characters of letters, digits, '_', '-', '.'");
+        const Json& b = item.value();
+        if (!r.expectObject(b, path)) continue;
+        r.rejectUnknownKeys(b, path, {"vni", "group", "flood_vteps", "members", "static_macs",
+                                      "learning"});
+        BridgeSpec spec;
+        spec.name = item.key();
+        if (!b.contains("vni")) {
+            r.error(Reader::join(path, "vni"), "is required (1-16777215)");
+        } else if (auto v = r.integer(b["vni"], Reader::join(path, "vni"), 1, kMaxVni)) {
+            spec.vni = static_cast<uint32_t>(*v);
+            if (auto [it, fresh] = vniOwner.emplace(spec.vni, spec.name); !fresh)
+                r.error(Reader::join(path, "vni"),
+                        "VNI " + std::to_string(spec.vni) + " is already used by bridge '" +
+                            it->second + "'");
+        }
+        if (b.contains("group")) {
+            const std::string gpath = Reader::join(path, "group");
+            if (auto g = r.ipv4(b["group"], gpath)) {
+                if (!g->isMulticast())
+                    r.error(gpath, g->toString() + " is not a multicast group (224.0.0.0/4)");
+                else if ((g->host >> 8) == 0xE00000)
+                    r.error(gpath, g->toString() +
+                                       " is link-local (224.0.0.0/24): routers never forward it");
+                else
+                    spec.group = g;
+            }
+        }
+        if (b.contains("flood_vteps")) {
+            const std::string fpath = Reader::join(path, "flood_vteps");
+            const Json& fv = b["flood_vteps"];
+            if (!fv.is_array()) {
+                r.error(fpath, "must be an array of VTEP addresses");
+            } else {
+                for (size_t i = 0; i < fv.size(); ++i) {
+                    auto a = r.unicastIpv4(fv[i], Reader::index(fpath, i));
+                    if (!a) continue;
+                    bool dup = false;
+                    for (const auto& x : spec.floodVteps) dup = dup || x == *a;
+                    if (dup) r.error(Reader::index(fpath, i), a->toString() + " is listed twice");
+                    else if (*a == cfg.underlay.address.address)
+                        r.error(Reader::index(fpath, i), a->toString() + " is our own address");
+                    else spec.floodVteps.push_back(*a);
+                }
+            }
+        }
+        if (b.contains("learning")) spec.learning = r.boolean(b["learning"], Reader::join(path, "learning"));
+        if (b.contains("members")) {
+            const std::string mpath = Reader::join(path, "members");
+            const Json& ms = b["members"];
+            if (!ms.is_array()) {
+                r.error(mpath, "must be an array of {port[, vlan]}");
+            } else {
+                for (size_t i = 0; i < ms.size(); ++i) {
+                    const std::string p = Reader::index(mpath, i);
+                    auto m = parseMember(r, ms[i], p, cfg);
+                    if (!m) continue;
+                    auto key = std::make_pair(m->port, m->vlan ? int{*m->vlan} : -1);
+                    if (auto [it, fresh] = memberOwner.emplace(key, spec.name); !fresh) {
+                        r.error(p, memberText(*m) + " is already a member of bridge '" +
+                                       it->second + "'");
+                        continue;
+                    }
+                    spec.members.push_back(*m);
+                }
+            }
+        }
+        if (spec.members.empty())
+            r.warn(Reader::join(path, "members"), "bridge has no local members");
+        if (!spec.group && spec.floodVteps.empty())
+            r.warn(path, "neither 'group' nor 'flood_vteps': broadcast and unknown unicast "
+                         "will not reach any remote VTEP");
+        if (b.contains("static_macs")) {
+            const std::string spath = Reader::join(path, "static_macs");
+            const Json& sm = b["static_macs"];
+            if (!sm.is_array()) {
+                r.error(spath, "must be an array of {mac, vtep} or {mac, port[, vlan]}");
+            } else {
+                for (size_t i = 0; i < sm.size(); ++i) {
+                    const std::string p = Reader::index(spath, i);
+                    const Json& e = sm[i];
+                    if (!r.expectObject(e, p)) continue;
+                    r.rejectUnknownKeys(e, p, {"mac", "vtep", "port", "vlan"});
+                    StaticMacSpec s;
+                    std::optional<MacAddress> mac;
+                    if (!e.contains("mac")) r.error(Reader::join(p, "mac"), "is required");
+                    else mac = r.mac(e["mac"], Reader::join(p, "mac"));
+                    const bool hasVtep = e.contains("vtep");
+                    const bool hasPort = e.contains("port");
+                    if (hasVtep == hasPort) {
+                        r.error(p, "give exactly one of 'vtep' (remote) or 'port' (local)");
+                        continue;
+                    }
+                    bool ok = mac.has_value();
+                    if (hasVtep) {
+                        if (e.contains("vlan"))
+                            r.error(Reader::join(p, "vlan"), "only a local ('port') entry has a vlan");
+                        s.vtep = r.unicastIpv4(e["vtep"], Reader::join(p, "vtep"));
+                        ok = ok && s.vtep && !e.contains("vlan");
+                        if (s.vtep && *s.vtep == cfg.underlay.address.address) {
+                            r.error(Reader::join(p, "vtep"), s.vtep->toString() + " is our own address");
+                            ok = false;
+                        }
+                    } else {
+                        auto m = parseMember(r, Json{{"port", e["port"]}}, p, cfg);
+                        if (m && e.contains("vlan")) {
+                            m->vlan = r.vlan(e["vlan"], Reader::join(p, "vlan"));
+                            if (!m->vlan) m.reset();
+                        }
+                        if (m) {
+                            bool isMember = false;
+                            for (const auto& x : spec.members) isMember = isMember || x == *m;
+                            if (!isMember) {
+                                r.error(Reader::join(p, "port"),
+                                        memberText(*m) + " is not a member of bridge '" + spec.name + "'");
+                                m.reset();
+                            }
+                        }
+                        s.member = m;
+                        ok = ok && m.has_value();
+                    }
+                    if (!ok) continue;
+                    s.mac = *mac;
+                    bool dup = false;
+                    for (const auto& x : spec.staticMacs) dup = dup || x.mac == s.mac;
+                    if (dup) {
+                        r.error(Reader::join(p, "mac"), s.mac.toString() + " is listed twice");
+                        continue;
+                    }
+                    spec.staticMacs.push_back(s);
+                }
+            }
+        }
+        cfg.bridges.push_back(spec);
+    }
+}
+
+}  // namespace
+
+const PortSpec* Config::findPort(const std::string& name) const {
+    for (const auto& p : ports)
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+const BridgeSpec* Config::findBridge(const std::string& name) const {
+    for (const auto& b : bridges)
+        if (b.name == name) return &b;
+    return nullptr;
+}
+
+ParseResult parse(std::string_view jsonText) {
+    ParseResult result;
+    Json root;
+    try {
+        root = Json::parse(jsonText.begin(), jsonText.end());
+    } catch (const Json::parse_error& e) {
+        // nlohmann's message carries line and column; keep only its human part.
+        std::string what = e.what();
+        const auto at = what.find("] ");
+        result.errors.push_back({"", "JSON syntax error: " + (at == std::string::npos ? what : what.substr(at + 2))});
+        return result;
+    }
+    Reader r;
+    Config cfg;
+    if (r.expectObject(root, "(top level)")) {
+        r.rejectUnknownKeys(root, "", {"ports", "underlay", "vxlan", "bridges"});
+        parsePorts(r, root, cfg);
+        parseUnderlay(r, root, cfg);
+        parseVxlan(r, root, cfg);
+        parseBridges(r, root, cfg);
+    }
+    result.errors = std::move(r.errors);
+    result.warnings = std::move(r.warnings);
+    if (result.errors.empty()) result.config = std::move(cfg);
+    return result;
+}
+
+ParseResult parseFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ParseResult result;
+        result.errors.push_back({"", "cannot read config file '" + path + "'"});
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse(text.str());
+}
+
+}  // namespace vtepgw::config

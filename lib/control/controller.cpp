@@ -1,0 +1,479 @@
+#include "control/controller.h"
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_log.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include <algorithm>
+
+#include "log/log.h"
+#include "vxlan/vxlan.h"
+
+namespace vtepgw::control {
+
+using counters::Drop;
+using counters::Event;
+using netaddr::Ipv4Address;
+using netaddr::MacAddress;
+
+namespace {
+
+MacAddress toMac(const rte_ether_addr& a) {
+    MacAddress m;
+    std::copy(std::begin(a.addr_bytes), std::end(a.addr_bytes), m.bytes.begin());
+    return m;
+}
+
+rte_ether_addr toEther(const MacAddress& m) {
+    rte_ether_addr a;
+    std::copy(m.bytes.begin(), m.bytes.end(), a.addr_bytes);
+    return a;
+}
+
+constexpr uint64_t kTickMs = 100;
+constexpr uint64_t kVtepSweepMs = 10000;
+
+}  // namespace
+
+Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
+                       state::StatePublisher& publisher, dataplane::Channels channels,
+                       rte_mempool* pool, std::atomic<uint32_t>& clock)
+    : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), publisher_(publisher),
+      channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay) {
+    underlayPort_ = portIdOf(cfg_.underlay.port);
+    for (const auto& p : ports_)
+        if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;
+    startTsc_ = rte_rdtsc();
+    tscHz_ = std::max<uint64_t>(rte_get_tsc_hz() / 1000, 1);  // ticks per millisecond
+}
+
+uint64_t Controller::nowMs() const { return (rte_rdtsc() - startTsc_) / tscHz_; }
+
+uint16_t Controller::portIdOf(const std::string& name) const {
+    for (const auto& p : ports_)
+        if (p.name == name) return p.portId;
+    return 0;  // validated configurations never get here
+}
+
+void Controller::start() {
+    for (const auto& n : cfg_.underlay.neighbors) neighbors_.setStatic(n.address, n.mac);
+    assignBridgeIds();
+    installStatics();
+    publish();
+    sendGratuitousArp();
+    VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
+               cfg_.underlay.address.toString().c_str(), underlayPort_, cfg_.bridges.size(),
+               configuredVteps_.size());
+}
+
+void Controller::assignBridgeIds() {
+    std::map<std::string, fdb::BridgeId> next;
+    std::vector<bool> used(state::kMaxBridges, false);
+    for (const auto& b : cfg_.bridges) {
+        auto it = bridgeIds_.find(b.name);
+        if (it != bridgeIds_.end()) {
+            next[b.name] = it->second;
+            used[it->second] = true;
+        }
+    }
+    fdb::BridgeId free = 0;
+    for (const auto& b : cfg_.bridges) {
+        if (next.count(b.name)) continue;
+        while (used[free]) ++free;
+        used[free] = true;
+        next[b.name] = free;
+    }
+    bridgeIds_ = std::move(next);
+}
+
+void Controller::installStatics() {
+    configuredVteps_.clear();
+    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
+    for (const auto& b : cfg_.bridges) {
+        const fdb::BridgeId id = bridgeIds_.at(b.name);
+        for (const auto& v : b.floodVteps) configuredVteps_.insert(v.host);
+        for (const auto& s : b.staticMacs) {
+            fdb::Dest d;
+            if (s.vtep) {
+                d = fdb::Dest::remote(s.vtep->host, true);
+                configuredVteps_.insert(s.vtep->host);
+            } else {
+                d = fdb::Dest::local(portIdOf(s.member->port), s.member->vlan.value_or(0), true);
+            }
+            if (!fdb_.addStatic(fdb::makeKey(id, s.mac.bytes.data()), d, now)) {
+                counters_.event(Event::fdb_full);
+                VTEPGW_LOG(ERR, CONTROL, "bridge %s: MAC table full, static MAC %s not installed",
+                           b.name.c_str(), s.mac.toString().c_str());
+            }
+        }
+    }
+    vteps_.insert(configuredVteps_.begin(), configuredVteps_.end());
+}
+
+std::unique_ptr<state::ForwardingState> Controller::buildState() {
+    auto s = std::make_unique<state::ForwardingState>();
+    s->underlayPort = underlayPort_;
+    s->ports[underlayPort_].role = state::PortRole::Underlay;
+    s->localIpBe = rte_cpu_to_be_32(cfg_.underlay.address.address.host);
+    s->localMac = underlayMac_;
+    s->udpPortBe = rte_cpu_to_be_16(cfg_.vxlan.udpPort);
+    s->sourcePortMin = cfg_.vxlan.sourcePortMin;
+    s->sourcePortSpan = uint32_t{cfg_.vxlan.sourcePortMax} - cfg_.vxlan.sourcePortMin + 1;
+    s->underlayMtu = cfg_.underlay.mtu;
+
+    // One template per remote VTEP, in address order so that indexes are reproducible.
+    std::vector<std::pair<uint32_t, int32_t>> vtepIndex;
+    for (uint32_t host : vteps_) {
+        state::VtepTemplate t;
+        t.ipHost = host;
+        const auto nh = routes_.nextHop(Ipv4Address{host});
+        const auto mac = nh ? neighbors_.lookup(*nh) : std::nullopt;
+        t.nextHopHost = nh ? nh->host : 0;
+        t.resolved = mac.has_value();
+        t.hdr = vxlan::buildOuterTemplate({underlayMac_, mac ? toEther(*mac) : rte_ether_addr{},
+                                           cfg_.underlay.address.address.host, host,
+                                           cfg_.vxlan.ttl, cfg_.vxlan.udpPort});
+        vtepIndex.emplace_back(host, static_cast<int32_t>(s->templates.size()));
+        s->templates.push_back(t);
+    }
+    s->vtepTemplate = state::FlatMap32(vtepIndex);
+
+    fdb::BridgeId maxId = 0;
+    for (const auto& [name, id] : bridgeIds_) maxId = std::max(maxId, id);
+    s->bridges.resize(bridgeIds_.empty() ? 0 : maxId + 1u);
+    std::vector<std::pair<uint32_t, int32_t>> vniIndex;
+    for (const auto& spec : cfg_.bridges) {
+        const fdb::BridgeId id = bridgeIds_.at(spec.name);
+        state::BridgeState& b = s->bridges[id];
+        b.active = true;
+        b.name = spec.name;
+        b.vni = spec.vni;
+        b.vniWireBe = packet::vniToWireBe(spec.vni);
+        b.learning = spec.learning.value_or(cfg_.vxlan.learning);
+        vniIndex.emplace_back(spec.vni, id);
+        for (const auto& m : spec.members) {
+            const state::Member member{portIdOf(m.port), m.vlan.value_or(0)};
+            b.members.push_back(member);
+            state::PortState& ps = s->ports[member.port];
+            ps.role = state::PortRole::Access;
+            if (member.vlan == 0) {
+                ps.untaggedBridge = id;
+            } else {
+                if (ps.vlanBridge.empty()) ps.vlanBridge.assign(4096, fdb::kNoBridge);
+                ps.vlanBridge[member.vlan] = id;
+            }
+        }
+        for (const auto& v : spec.floodVteps) b.floodTemplates.push_back(s->vtepTemplate.find(v.host));
+        if (spec.group) {
+            state::VtepTemplate t;
+            t.ipHost = spec.group->host;
+            t.resolved = true;
+            t.multicast = true;
+            t.hdr = vxlan::buildOuterTemplate({underlayMac_, toEther(netaddr::multicastMacFor(*spec.group)),
+                                               cfg_.underlay.address.address.host, spec.group->host,
+                                               cfg_.vxlan.ttl, cfg_.vxlan.udpPort});
+            b.floodTemplates.push_back(static_cast<int32_t>(s->templates.size()));
+            s->templates.push_back(t);
+        }
+    }
+    s->vniToBridge = state::FlatMap32(vniIndex);
+    return s;
+}
+
+void Controller::publish() {
+    auto s = buildState();
+    const uint64_t now = nowMs();
+    for (const auto& t : s->templates) {
+        if (t.resolved || t.multicast) continue;
+        if (t.nextHopHost == 0) {
+            VTEPGW_LOG(WARNING, CONTROL, "no underlay route to VTEP %s",
+                       Ipv4Address{t.ipHost}.toString().c_str());
+            continue;
+        }
+        if (neighbors_.want(Ipv4Address{t.nextHopHost}, now)) sendArpRequest(Ipv4Address{t.nextHopHost});
+    }
+    publisher_.publish(std::move(s));
+    dirty_ = false;
+}
+
+bool Controller::poll() {
+    bool worked = false;
+    drainLearn();
+    drainExceptions();
+    const uint64_t now = nowMs();
+    if (now - lastTickMs_ >= kTickMs) {
+        lastTickMs_ = now;
+        tick();
+        worked = true;
+    }
+    if (dirty_) {
+        publish();
+        worked = true;
+    }
+    return worked || rte_ring_count(channels_.learn) != 0 || rte_ring_count(channels_.exception) != 0;
+}
+
+void Controller::drainLearn() {
+    dataplane::LearnRequest reqs[64];
+    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
+    for (int round = 0; round < 16; ++round) {
+        const unsigned n = rte_ring_sc_dequeue_burst_elem(channels_.learn, reqs, sizeof reqs[0],
+                                                          RTE_DIM(reqs), nullptr);
+        for (unsigned i = 0; i < n; ++i) {
+            const fdb::BridgeId bid = fdb::keyBridge(reqs[i].key);
+            bool known = false;
+            for (const auto& [name, id] : bridgeIds_) known = known || id == bid;
+            if (!known) continue;  // the bridge went away while the request was queued
+            const fdb::Dest d{reqs[i].dest};
+            switch (fdb_.learn(reqs[i].key, d, now)) {
+                case fdb::LearnResult::Added: counters_.event(Event::learned); break;
+                case fdb::LearnResult::Moved: counters_.event(Event::moves); break;
+                case fdb::LearnResult::StaticConflict: counters_.event(Event::static_conflicts); break;
+                case fdb::LearnResult::Full: counters_.event(Event::fdb_full); continue;
+                case fdb::LearnResult::Refreshed: break;
+            }
+            if (d.kind() == fdb::DestKind::Remote && vteps_.insert(d.vtep()).second) {
+                dirty_ = true;
+                VTEPGW_LOG(INFO, CONTROL, "learned remote VTEP %s", Ipv4Address{d.vtep()}.toString().c_str());
+            }
+        }
+        if (n < RTE_DIM(reqs)) break;
+    }
+}
+
+void Controller::drainExceptions() {
+    rte_mbuf* pkts[32];
+    const unsigned n = rte_ring_sc_dequeue_burst(channels_.exception, reinterpret_cast<void**>(pkts),
+                                                 RTE_DIM(pkts), nullptr);
+    for (unsigned i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        switch (static_cast<dataplane::ExceptionKind>(m->hash.usr)) {
+            case dataplane::ExceptionKind::AwaitNeighbor: handleAwaitNeighbor(m); break;
+            case dataplane::ExceptionKind::Underlay: {
+                const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+                if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
+                else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) handleIcmp(m);
+                else dropPacket(m, Drop::exception_unhandled);
+                break;
+            }
+            default: dropPacket(m, Drop::exception_unhandled); break;
+        }
+    }
+}
+
+void Controller::handleArp(rte_mbuf* m) {
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)) {
+        dropPacket(m, Drop::truncated);
+        return;
+    }
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+    if (arp->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
+        arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || arp->arp_hlen != 6 || arp->arp_plen != 4) {
+        dropPacket(m, Drop::exception_unhandled);
+        return;
+    }
+    const Ipv4Address ours = cfg_.underlay.address.address;
+    const Ipv4Address sip = Ipv4Address::fromNetwork(arp->arp_data.arp_sip);
+    const Ipv4Address tip = Ipv4Address::fromNetwork(arp->arp_data.arp_tip);
+    const rte_ether_addr sha = arp->arp_data.arp_sha;
+    const uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
+    if (rte_is_multicast_ether_addr(&sha) || rte_is_zero_ether_addr(&sha) || sip.isUnspecified()) {
+        dropPacket(m, Drop::exception_unhandled);
+        return;
+    }
+    if (sip == ours) {
+        if (!rte_is_same_ether_addr(&sha, &underlayMac_))
+            VTEPGW_LOG(WARNING, CONTROL, "address conflict: %s is also used by %s",
+                       ours.toString().c_str(), toMac(sha).toString().c_str());
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (op == RTE_ARP_OP_REPLY) counters_.event(Event::arp_replies_received);
+    const bool forUs = tip == ours;
+    // Like Linux: a host that asks for us will be talked to, so remember it; other ARP
+    // traffic only refreshes neighbours we already track.
+    const bool create = forUs && op == RTE_ARP_OP_REQUEST && routes_.nextHop(sip) == sip;
+    const auto update = neighbors_.learn(sip, toMac(sha), nowMs(), create || (forUs && op == RTE_ARP_OP_REPLY));
+    if (update.changed) dirty_ = true;
+    for (rte_mbuf* held : update.released) {
+        rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = sha;
+        counters_.event(Event::released_after_arp);
+        transmit(held);
+    }
+    if (op == RTE_ARP_OP_REQUEST && forUs) {
+        arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
+        arp->arp_data.arp_tha = sha;
+        arp->arp_data.arp_tip = arp->arp_data.arp_sip;
+        arp->arp_data.arp_sha = underlayMac_;
+        arp->arp_data.arp_sip = ours.toNetwork();
+        eth->dst_addr = sha;
+        eth->src_addr = underlayMac_;
+        counters_.event(Event::arp_requests_answered);
+        transmit(m);
+        return;
+    }
+    rte_pktmbuf_free(m);
+}
+
+void Controller::handleIcmp(rte_mbuf* m) {
+    // The worker's classifier has validated the IPv4 header, its length and that it is ours.
+    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
+    if (ip->next_proto_id != IPPROTO_ICMP || totalLen < sizeof(rte_ipv4_hdr) + sizeof(rte_icmp_hdr)) {
+        dropPacket(m, ip->next_proto_id == IPPROTO_ICMP ? Drop::truncated : Drop::exception_unhandled);
+        return;
+    }
+    auto* icmp = reinterpret_cast<rte_icmp_hdr*>(ip + 1);
+    if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+        dropPacket(m, Drop::exception_unhandled);
+        return;
+    }
+    const uint16_t icmpLen = static_cast<uint16_t>(totalLen - sizeof(rte_ipv4_hdr));
+    icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+    icmp->icmp_cksum = 0;
+    icmp->icmp_cksum = static_cast<uint16_t>(~rte_raw_cksum(icmp, icmpLen));
+    const rte_be32_t requester = ip->src_addr;
+    ip->src_addr = ip->dst_addr;
+    ip->dst_addr = requester;
+    ip->time_to_live = 64;
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    eth->dst_addr = eth->src_addr;
+    eth->src_addr = underlayMac_;
+    const uint32_t frameLen = sizeof(rte_ether_hdr) + totalLen;
+    if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
+    counters_.event(Event::icmp_echo_answered);
+    transmit(m);
+}
+
+void Controller::handleAwaitNeighbor(rte_mbuf* m) {
+    const auto* outer = rte_pktmbuf_mtod(m, const packet::OuterHeaders*);
+    const Ipv4Address dst = Ipv4Address::fromNetwork(outer->ip.dst_addr);
+    const auto nh = routes_.nextHop(dst);
+    if (!nh) {
+        dropPacket(m, Drop::no_route);
+        return;
+    }
+    if (const auto mac = neighbors_.lookup(*nh)) {
+        // Resolved since the worker's snapshot was made: send it, and the next snapshot
+        // will carry the MAC.
+        rte_pktmbuf_mtod(m, rte_ether_hdr*)->dst_addr = toEther(*mac);
+        counters_.event(Event::released_after_arp);
+        transmit(m);
+        dirty_ = true;
+        return;
+    }
+    const uint64_t now = nowMs();
+    if (neighbors_.want(*nh, now)) sendArpRequest(*nh);
+    if (!neighbors_.hold(*nh, m, now)) {
+        dropPacket(m, Drop::neighbor_queue_full);
+        return;
+    }
+    counters_.event(Event::held_for_neighbor);
+}
+
+void Controller::sendArpRequest(Ipv4Address target) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    if (m == nullptr) {
+        counters_.drop(Drop::no_mbuf);
+        return;
+    }
+    // 60 bytes: the minimum Ethernet frame without FCS; the tail is zero padding.
+    auto* p = rte_pktmbuf_mtod(m, uint8_t*);
+    std::memset(p, 0, 60);
+    rte_pktmbuf_append(m, 60);
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
+    std::memset(&eth->dst_addr, 0xFF, sizeof eth->dst_addr);
+    eth->src_addr = underlayMac_;
+    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+    arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = 6;
+    arp->arp_plen = 4;
+    arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+    arp->arp_data.arp_sha = underlayMac_;
+    arp->arp_data.arp_sip = cfg_.underlay.address.address.toNetwork();
+    arp->arp_data.arp_tip = target.toNetwork();
+    counters_.event(Event::arp_requests_sent);
+    transmit(m);
+}
+
+void Controller::sendGratuitousArp() { sendArpRequest(cfg_.underlay.address.address); }
+
+void Controller::transmit(rte_mbuf* m) {
+    m->port = underlayPort_;
+    if (rte_ring_sp_enqueue(channels_.controlTx, m) != 0) dropPacket(m, Drop::tx_full);
+}
+
+void Controller::tick() {
+    const uint64_t now = nowMs();
+    const uint32_t second = static_cast<uint32_t>(now / 1000);
+    clock_.store(second, std::memory_order_relaxed);
+    auto t = neighbors_.tick(now);
+    for (const auto& ip : t.probe) sendArpRequest(ip);
+    for (rte_mbuf* m : t.expired) dropPacket(m, Drop::no_neighbor);
+    if (second != lastAgeSecond_) {
+        lastAgeSecond_ = second;
+        const size_t aged = fdb_.age(second, cfg_.vxlan.ageingSeconds);
+        if (aged) counters_.event(Event::aged, aged);
+    }
+    if (now - lastSweepMs_ >= kVtepSweepMs) {
+        lastSweepMs_ = now;
+        sweepLearnedVteps();
+    }
+}
+
+void Controller::sweepLearnedVteps() {
+    // Learned VTEPs stay while some MAC points at them.
+    std::set<uint32_t> live = configuredVteps_;
+    fdb_.forEach([&](const fdb::EntryView& v) {
+        if (v.dest.kind() == fdb::DestKind::Remote) live.insert(v.dest.vtep());
+    });
+    if (live != vteps_) {
+        vteps_ = std::move(live);
+        dirty_ = true;
+    }
+}
+
+std::vector<std::string> Controller::apply(const config::Config& next) {
+    std::vector<std::string> errors;
+    bool samePorts = next.ports.size() == cfg_.ports.size();
+    for (size_t i = 0; samePorts && i < next.ports.size(); ++i)
+        samePorts = next.ports[i].name == cfg_.ports[i].name && next.ports[i].device == cfg_.ports[i].device;
+    if (!samePorts) errors.push_back("ports: ports cannot change at run time (restart vtepd)");
+    if (next.underlay.port != cfg_.underlay.port)
+        errors.push_back("underlay.port: the underlay port cannot change at run time (restart vtepd)");
+    if (next.vxlan.fdbSize != cfg_.vxlan.fdbSize)
+        errors.push_back("vxlan.fdb_size: the MAC table size cannot change at run time (restart vtepd)");
+    if (!errors.empty()) return errors;
+
+    const auto oldIds = bridgeIds_;
+    cfg_ = next;
+    routes_ = underlay::RouteTable(cfg_.underlay);
+    for (const auto& n : cfg_.underlay.neighbors) neighbors_.setStatic(n.address, n.mac);
+    assignBridgeIds();
+    // Publish first, flush after: once workers stop classifying into a removed bridge or
+    // member, nothing can re-learn what we are about to remove.
+    vteps_.clear();
+    fdb_.removeIf([](const fdb::EntryView& v) { return v.dest.isStatic(); });
+    installStatics();
+    sweepLearnedVteps();
+    publish();
+    const auto* st = publisher_.current();
+    fdb_.removeIf([&](const fdb::EntryView& v) {
+        const auto* b = st->bridge(fdb::keyBridge(v.key));
+        if (b == nullptr) return true;
+        if (v.dest.kind() != fdb::DestKind::Local) return false;
+        return std::find(b->members.begin(), b->members.end(),
+                         state::Member{v.dest.port(), v.dest.vlan()}) == b->members.end();
+    });
+    VTEPGW_LOG(INFO, CONTROL, "configuration applied: %zu bridge(s)", cfg_.bridges.size());
+    return errors;
+}
+
+}  // namespace vtepgw::control

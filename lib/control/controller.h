@@ -1,0 +1,107 @@
+// The control core: the only writer of configuration, MAC table and neighbour table.
+// It turns the configuration into forwarding-state snapshots, learns MACs on the workers'
+// behalf, answers ARP and ping for the underlay address, resolves next hops, ages entries,
+// and publishes a new snapshot whenever something the workers read has changed.
+#pragma once
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/model.h"
+#include "counters/counters.h"
+#include "dataplane/worker.h"
+#include "fdb/fdb.h"
+#include "state/forwarding_state.h"
+#include "underlay/neighbors.h"
+#include "underlay/routes.h"
+
+namespace vtepgw::control {
+
+// A configured port as the control core sees it after EAL set it up.
+struct PortBinding {
+    std::string name;
+    uint16_t portId = 0;
+    rte_ether_addr mac{};
+};
+
+class Controller {
+public:
+    // `ports` must cover every port of `cfg`. Nothing is published until start().
+    Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
+               state::StatePublisher& publisher, dataplane::Channels channels, rte_mempool* pool,
+               std::atomic<uint32_t>& clock);
+
+    // Installs static MACs and neighbours, publishes the first snapshot, announces our
+    // address (gratuitous ARP) and starts resolving next hops.
+    void start();
+    // One round of control work; returns false when there was nothing to do (the caller
+    // may then sleep a little).
+    bool poll();
+    // Applies a new configuration as one transaction. Returns the errors that prevent it
+    // (then nothing changed); ports and underlay port cannot change at run time.
+    std::vector<std::string> apply(const config::Config& next);
+
+    const config::Config& config() const { return cfg_; }
+    const counters::WorkerCounters& counters() const { return counters_; }
+    const underlay::NeighborTable& neighbors() const { return neighbors_; }
+    const std::map<std::string, fdb::BridgeId>& bridgeIds() const { return bridgeIds_; }
+    const std::vector<PortBinding>& ports() const { return ports_; }
+    // Remote VTEPs we know (configured or learned), by IPv4 host order.
+    const std::set<uint32_t>& vteps() const { return vteps_; }
+    uint64_t nowMs() const;
+
+private:
+    void assignBridgeIds();
+    void installStatics();
+    std::unique_ptr<state::ForwardingState> buildState();
+    void publish();
+    void drainLearn();
+    void drainExceptions();
+    void handleArp(rte_mbuf* m);
+    void handleIcmp(rte_mbuf* m);
+    void handleAwaitNeighbor(rte_mbuf* m);
+    void releaseHeld(const underlay::NeighborTable::Update& u);
+    void sendArpRequest(netaddr::Ipv4Address target);
+    void sendGratuitousArp();
+    void transmit(rte_mbuf* m);
+    void tick();
+    void sweepLearnedVteps();
+    uint16_t portIdOf(const std::string& name) const;
+    void dropPacket(rte_mbuf* m, counters::Drop reason) {
+        counters_.drop(reason);
+        rte_pktmbuf_free(m);
+    }
+
+    config::Config cfg_;
+    std::vector<PortBinding> ports_;
+    fdb::Fdb& fdb_;
+    state::StatePublisher& publisher_;
+    dataplane::Channels channels_;
+    rte_mempool* pool_;
+    std::atomic<uint32_t>& clock_;
+
+    underlay::RouteTable routes_;
+    underlay::NeighborTable neighbors_;
+    std::map<std::string, fdb::BridgeId> bridgeIds_;
+    std::set<uint32_t> vteps_;            // configured + learned remote VTEPs
+    std::set<uint32_t> configuredVteps_;
+    uint16_t underlayPort_ = 0;
+    rte_ether_addr underlayMac_{};
+    uint64_t startTsc_ = 0;
+    uint64_t tscHz_ = 1;
+    uint64_t lastTickMs_ = 0;
+    uint64_t lastSweepMs_ = 0;
+    uint32_t lastAgeSecond_ = 0;
+    bool dirty_ = false;
+    counters::WorkerCounters counters_;  // the control core's own drops and events
+};
+
+}  // namespace vtepgw::control

@@ -1,0 +1,131 @@
+#include "control/report.h"
+
+#include <cstdio>
+
+namespace vtepgw::control {
+
+using counters::Drop;
+using counters::Event;
+
+counters::Totals collectTotals(const Controller& ctl,
+                               const std::vector<const counters::WorkerCounters*>& workers) {
+    counters::Totals t;
+    for (const auto* w : workers) t.add(*w);
+    t.add(ctl.counters());
+    return t;
+}
+
+nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t) {
+    nlohmann::ordered_json j;
+    for (const auto& p : ctl.ports()) {
+        const auto& c = t.ports[p.portId];
+        j["ports"][p.name] = {{"port_id", p.portId},
+                              {"rx_packets", c.rxPackets},
+                              {"rx_bytes", c.rxBytes},
+                              {"tx_packets", c.txPackets},
+                              {"tx_bytes", c.txBytes}};
+    }
+    for (const auto& b : ctl.config().bridges) {
+        const auto& c = t.bridges[ctl.bridgeIds().at(b.name)];
+        j["bridges"][b.name] = {{"vni", b.vni},
+                                {"encap_packets", c.encapPackets},
+                                {"encap_bytes", c.encapBytes},
+                                {"decap_packets", c.decapPackets},
+                                {"decap_bytes", c.decapBytes},
+                                {"switched", c.switched},
+                                {"flooded", c.flooded},
+                                {"replicated", c.replicated}};
+    }
+    for (size_t i = 0; i < counters::kDropCount; ++i)
+        j["drops"][counters::dropName(static_cast<Drop>(i))] = t.drops[i];
+    for (size_t i = 0; i < counters::kEventCount; ++i)
+        j["events"][counters::eventName(static_cast<Event>(i))] = t.events[i];
+    j["busy_cycles"] = t.busyCycles;
+    j["busy_packets"] = t.busyPackets;
+    j["cycles_per_packet"] = t.busyPackets ? double(t.busyCycles) / double(t.busyPackets) : 0.0;
+    return j;
+}
+
+nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& fdb) {
+    std::map<fdb::BridgeId, const config::BridgeSpec*> byId;
+    for (const auto& b : ctl.config().bridges) byId[ctl.bridgeIds().at(b.name)] = &b;
+    std::map<uint16_t, std::string> portNames;
+    for (const auto& p : ctl.ports()) portNames[p.portId] = p.name;
+    const uint32_t now = static_cast<uint32_t>(ctl.nowMs() / 1000);
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    fdb.forEach([&](const fdb::EntryView& v) {
+        auto it = byId.find(fdb::keyBridge(v.key));
+        if (it == byId.end()) return;
+        netaddr::MacAddress mac;
+        fdb::keyMac(v.key, mac.bytes.data());
+        nlohmann::ordered_json row = {{"vni", it->second->vni},
+                                      {"bridge", it->second->name},
+                                      {"mac", mac.toString()},
+                                      {"type", v.dest.isStatic() ? "static" : "dynamic"}};
+        if (v.dest.kind() == fdb::DestKind::Local) {
+            row["port"] = portNames[v.dest.port()];
+            if (v.dest.vlan()) row["vlan"] = v.dest.vlan();
+        } else {
+            row["vtep"] = netaddr::Ipv4Address{v.dest.vtep()}.toString();
+        }
+        row["moves"] = v.moves;
+        row["last_move_seconds_ago"] = v.moves ? now - v.lastMove : 0;
+        row["age_seconds"] = now >= v.lastSeen ? now - v.lastSeen : 0;
+        rows.push_back(row);
+    });
+    return rows;
+}
+
+nlohmann::ordered_json vtepsJson(const Controller& ctl) {
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (uint32_t host : ctl.vteps()) rows.push_back(netaddr::Ipv4Address{host}.toString());
+    return rows;
+}
+
+std::string countersText(const Controller& ctl, const counters::Totals& t) {
+    std::string out;
+    char line[256];
+    out += "Ports:\n";
+    std::snprintf(line, sizeof line, "  %-12s %12s %14s %12s %14s\n", "port", "rx_packets",
+                  "rx_bytes", "tx_packets", "tx_bytes");
+    out += line;
+    for (const auto& p : ctl.ports()) {
+        const auto& c = t.ports[p.portId];
+        std::snprintf(line, sizeof line, "  %-12s %12lu %14lu %12lu %14lu\n", p.name.c_str(),
+                      c.rxPackets, c.rxBytes, c.txPackets, c.txBytes);
+        out += line;
+    }
+    out += "Bridges:\n";
+    std::snprintf(line, sizeof line, "  %-12s %8s %10s %10s %10s %10s %10s\n", "bridge", "vni",
+                  "encap", "decap", "switched", "flooded", "replicated");
+    out += line;
+    for (const auto& b : ctl.config().bridges) {
+        const auto& c = t.bridges[ctl.bridgeIds().at(b.name)];
+        std::snprintf(line, sizeof line, "  %-12s %8u %10lu %10lu %10lu %10lu %10lu\n",
+                      b.name.c_str(), b.vni, c.encapPackets, c.decapPackets, c.switched, c.flooded,
+                      c.replicated);
+        out += line;
+    }
+    out += "Drops (non-zero):\n";
+    for (size_t i = 0; i < counters::kDropCount; ++i) {
+        if (t.drops[i] == 0) continue;
+        std::snprintf(line, sizeof line, "  %-24s %12lu  %s\n", counters::dropName(static_cast<Drop>(i)),
+                      t.drops[i], counters::dropDescription(static_cast<Drop>(i)));
+        out += line;
+    }
+    out += "Events (non-zero):\n";
+    for (size_t i = 0; i < counters::kEventCount; ++i) {
+        if (t.events[i] == 0) continue;
+        std::snprintf(line, sizeof line, "  %-24s %12lu\n", counters::eventName(static_cast<Event>(i)),
+                      t.events[i]);
+        out += line;
+    }
+    if (t.busyPackets) {
+        std::snprintf(line, sizeof line, "Workers: %lu packets in busy loops, %.1f cycles/packet\n",
+                      t.busyPackets, double(t.busyCycles) / double(t.busyPackets));
+        out += line;
+    }
+    return out;
+}
+
+}  // namespace vtepgw::control

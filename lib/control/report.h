@@ -1,0 +1,24 @@
+// Operator-facing views of the running state: counters, MAC table, VTEPs and neighbours,
+// as JSON (the stable form served to tools) and as aligned text (printed at exit).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "control/controller.h"
+#include "counters/counters.h"
+
+namespace vtepgw::control {
+
+// Sums the workers' blocks and the control core's own.
+counters::Totals collectTotals(const Controller& ctl,
+                               const std::vector<const counters::WorkerCounters*>& workers);
+
+nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t);
+nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& fdb);
+nlohmann::ordered_json vtepsJson(const Controller& ctl);
+
+std::string countersText(const Controller& ctl, const counters::Totals& t);
+
+}  // namespace vtepgw::control

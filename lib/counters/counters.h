@@ -1,0 +1,124 @@
+// Counters: every drop has a named reason, every port and bridge has traffic counters, and
+// each worker owns its own block (cache-line aligned) so that nothing shared is written per
+// packet. The control core sums the blocks when asked.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "state/forwarding_state.h"
+
+namespace vtepgw::counters {
+
+// Why a frame was dropped. One list yields the enum, the names and the descriptions.
+#define VTEPGW_DROP_REASONS(X)                                                              \
+    X(truncated, "frame shorter than the headers it announces")                             \
+    X(multicast_source, "source MAC is multicast or zero")                                  \
+    X(vlan_unknown, "VLAN (or untagged frame) not mapped to a bridge on this port")         \
+    X(same_port, "destination MAC is on the member the frame came from")                    \
+    X(split_horizon, "frame from the tunnel to a MAC behind another VTEP")                  \
+    X(mtu_exceeded, "encapsulated frame would exceed the underlay MTU (we never fragment)") \
+    X(no_headroom, "no mbuf headroom for the outer headers")                                \
+    X(no_mbuf, "mbuf pool exhausted while replicating")                                     \
+    X(unsupported_ethertype, "underlay frame neither IPv4 nor ARP")                         \
+    X(not_for_us, "underlay frame or packet addressed to someone else")                     \
+    X(bad_ip_header, "outer IPv4 version, header length or total length invalid")          \
+    X(bad_ip_checksum, "outer IPv4 header checksum wrong")                                  \
+    X(ip_fragment, "outer IPv4 fragment (VXLAN is never fragmented)")                      \
+    X(ip_options, "outer IPv4 header carries options")                                      \
+    X(unsupported_protocol, "IPv4 to us that is neither UDP nor ICMP")                      \
+    X(udp_port_unknown, "UDP to us on a port other than the VXLAN port")                    \
+    X(bad_vxlan_flags, "VXLAN header without the I flag")                                   \
+    X(unknown_vni, "VNI not mapped to a bridge")                                            \
+    X(inner_vlan_tagged, "decapsulated frame carries an 802.1Q tag (RFC 7348 6.1)")         \
+    X(no_route, "no underlay route to the VTEP (no matching route, no gateway)")          \
+    X(no_neighbor, "next hop to the VTEP did not answer ARP")                               \
+    X(neighbor_queue_full, "too many packets waiting for the same next hop")                \
+    X(exception_queue_full, "control core queue full (ARP, ICMP, unresolved next hop)")     \
+    X(exception_unhandled, "packet to us that the control core does not handle")            \
+    X(tx_full, "transmit queue full")                                                       \
+    X(no_bridge_port, "frame on a port that belongs to no bridge")                         \
+    X(flood_no_target, "broadcast or unknown unicast with nowhere to go in its bridge")
+
+enum class Drop : uint16_t {
+#define VTEPGW_X(name, text) name,
+    VTEPGW_DROP_REASONS(VTEPGW_X)
+#undef VTEPGW_X
+        count
+};
+inline constexpr size_t kDropCount = static_cast<size_t>(Drop::count);
+
+const char* dropName(Drop d);
+const char* dropDescription(Drop d);
+
+// Things worth counting that are not drops.
+#define VTEPGW_EVENTS(X)                                                                   \
+    X(learn_requests, "learn/refresh requests sent to the control core")                 \
+    X(learn_queue_full, "learn requests lost because the queue was full (still forwarded)") \
+    X(learned, "MACs added by learning")                                                  \
+    X(moves, "MACs moved by learning")                                                    \
+    X(static_conflicts, "learning tried to overwrite a static MAC")                       \
+    X(fdb_full, "MACs not learned because the table was full")                            \
+    X(aged, "MACs removed by ageing")                                                     \
+    X(vxlan_reserved_bits, "VXLAN accepted with reserved bits set (RFC 7348: ignored)")   \
+    X(vtep_pending, "unicast flooded because the VTEP's header was not ready yet")        \
+    X(arp_requests_answered, "ARP requests for our address answered")                     \
+    X(arp_requests_sent, "ARP requests sent to resolve next hops")                        \
+    X(arp_replies_received, "ARP replies received")                                       \
+    X(icmp_echo_answered, "ICMP echo requests answered")                                  \
+    X(held_for_neighbor, "packets held while their next hop was resolved")                \
+    X(released_after_arp, "held packets sent after ARP resolved")
+
+enum class Event : uint16_t {
+#define VTEPGW_X(name, text) name,
+    VTEPGW_EVENTS(VTEPGW_X)
+#undef VTEPGW_X
+        count
+};
+inline constexpr size_t kEventCount = static_cast<size_t>(Event::count);
+
+const char* eventName(Event e);
+
+struct PortCounters {
+    uint64_t rxPackets = 0, rxBytes = 0, txPackets = 0, txBytes = 0;
+};
+
+struct BridgeCounters {
+    uint64_t encapPackets = 0, encapBytes = 0;  // access -> tunnel (unicast)
+    uint64_t decapPackets = 0, decapBytes = 0;  // tunnel -> bridge
+    uint64_t switched = 0;                      // access -> access, known unicast
+    uint64_t flooded = 0;                       // frames flooded (BUM and unknown unicast)
+    uint64_t replicated = 0;                    // copies sent to VTEPs/groups by flooding
+};
+
+// One worker's counters. Written by that worker only, read by the control core.
+struct alignas(64) WorkerCounters {
+    std::array<uint64_t, kDropCount> drops{};
+    std::array<uint64_t, kEventCount> events{};
+    std::array<PortCounters, state::kMaxPorts> ports{};
+    std::array<BridgeCounters, state::kMaxBridges> bridges{};
+    uint64_t busyCycles = 0;   // TSC cycles of loops that carried packets
+    uint64_t busyPackets = 0;  // packets received in those loops
+    uint64_t loops = 0;
+
+    void drop(Drop d, uint64_t n = 1) { drops[static_cast<size_t>(d)] += n; }
+    void event(Event e, uint64_t n = 1) { events[static_cast<size_t>(e)] += n; }
+};
+
+// The sum over workers (and the control core's own block).
+struct Totals {
+    std::array<uint64_t, kDropCount> drops{};
+    std::array<uint64_t, kEventCount> events{};
+    std::array<PortCounters, state::kMaxPorts> ports{};
+    std::vector<BridgeCounters> bridges = std::vector<BridgeCounters>(state::kMaxBridges);
+    uint64_t busyCycles = 0, busyPackets = 0;
+
+    void add(const WorkerCounters& w);
+    uint64_t drop(Drop d) const { return drops[static_cast<size_t>(d)]; }
+    uint64_t event(Event e) const { return events[static_cast<size_t>(e)]; }
+    uint64_t totalDrops() const;
+};
+
+}  // namespace vtepgw::counters

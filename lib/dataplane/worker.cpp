@@ -1,0 +1,431 @@
+#include "dataplane/worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "rcu/qsbr.h"
+#include "vxlan/decap.h"
+#include "vxlan/vxlan.h"
+
+namespace vtepgw::dataplane {
+
+using counters::Drop;
+using counters::Event;
+using fdb::Dest;
+using fdb::DestKind;
+using state::BridgeState;
+using state::ForwardingState;
+using state::Member;
+
+namespace {
+
+inline rte_ether_hdr* ethOf(rte_mbuf* m) { return rte_pktmbuf_mtod(m, rte_ether_hdr*); }
+
+inline bool isMulticastOrZero(const rte_ether_addr& a) {
+    return rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a);
+}
+
+}  // namespace
+
+Worker::Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& fdb,
+               rcu::QsbrDomain& rcu, Channels channels, const std::atomic<uint32_t>& clock)
+    : setup_(std::move(setup)), state_(state), fdb_(fdb), rcu_(rcu), channels_(channels),
+      clock_(clock) {}
+
+void Worker::run(const std::atomic<bool>& stop) {
+    rcu_.online(setup_.id);
+    while (!stop.load(std::memory_order_relaxed)) {
+        pollOnce();
+        rcu_.quiescent(setup_.id);
+    }
+    flush();
+    rcu_.offline(setup_.id);
+}
+
+void Worker::pollOnce() {
+    const ForwardingState* st = state_.current();
+    now_ = clock_.load(std::memory_order_relaxed);
+    const uint64_t start = rte_rdtsc();
+    uint32_t received = 0;
+    rte_mbuf* pkts[kBurst];
+    for (const RxQueue& q : setup_.rxQueues) {
+        const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kBurst);
+        if (n == 0) continue;
+        received += n;
+        auto& pc = counters_.ports[q.port];
+        pc.rxPackets += n;
+        for (uint16_t i = 0; i < n; ++i) pc.rxBytes += pkts[i]->pkt_len;
+        switch (st->ports[q.port].role) {
+            case state::PortRole::Access: handleAccess(*st, q.port, pkts, n); break;
+            case state::PortRole::Underlay: handleUnderlay(*st, q.port, pkts, n); break;
+            case state::PortRole::Unused:
+                counters_.drop(Drop::no_bridge_port, n);
+                rte_pktmbuf_free_bulk(pkts, n);
+                break;
+        }
+    }
+    if (setup_.drainsControlTx) drainControlTx();
+    flush();
+    if (received != 0) {
+        counters_.busyCycles += rte_rdtsc() - start;
+        counters_.busyPackets += received;
+    }
+    ++counters_.loops;
+}
+
+void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
+    const ForwardingState* st = state_.current();
+    now_ = clock_.load(std::memory_order_relaxed);
+    counters_.ports[port].rxPackets += n;
+    if (st->ports[port].role == state::PortRole::Access) handleAccess(*st, port, pkts, n);
+    else if (st->ports[port].role == state::PortRole::Underlay) handleUnderlay(*st, port, pkts, n);
+    else {
+        counters_.drop(Drop::no_bridge_port, n);
+        rte_pktmbuf_free_bulk(pkts, n);
+    }
+}
+
+void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+    const state::PortState& ps = st.ports[port];
+    rte_mbuf* kept[kBurst];
+    fdb::BridgeId bridges[kBurst];
+    Dest learnAs[kBurst];
+    uint16_t vlans[kBurst];
+    uint16_t k = 0;
+    for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        if (m->data_len < packet::kEtherHeaderLen) {
+            dropPacket(m, Drop::truncated);
+            continue;
+        }
+        rte_ether_hdr* eth = ethOf(m);
+        uint16_t vlan = 0;
+        if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+            if (m->data_len < packet::kEtherHeaderLen + packet::kVlanHeaderLen) {
+                dropPacket(m, Drop::truncated);
+                continue;
+            }
+            const auto* tag = reinterpret_cast<const rte_vlan_hdr*>(eth + 1);
+            vlan = rte_be_to_cpu_16(tag->vlan_tci) & 0x0FFF;
+            // Inner tags are never carried in the tunnel: strip it now, push it again on
+            // egress to a tagged member.
+            uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+            std::memmove(p + packet::kVlanHeaderLen, p, 2 * RTE_ETHER_ADDR_LEN);
+            rte_pktmbuf_adj(m, packet::kVlanHeaderLen);
+            eth = ethOf(m);
+        }
+        const fdb::BridgeId bid = ps.bridgeFor(vlan);
+        if (st.bridge(bid) == nullptr) {
+            dropPacket(m, Drop::vlan_unknown);
+            continue;
+        }
+        if (isMulticastOrZero(eth->src_addr)) {
+            dropPacket(m, Drop::multicast_source);
+            continue;
+        }
+        kept[k] = m;
+        bridges[k] = bid;
+        learnAs[k] = Dest::local(port, vlan);
+        vlans[k] = vlan;
+        ++k;
+    }
+    if (k == 0) return;
+    int32_t dstPos[kBurst];
+    learnAndLookup(st, kept, k, bridges, learnAs, dstPos);
+    for (uint16_t j = 0; j < k; ++j) {
+        rte_mbuf* m = kept[j];
+        const BridgeState& b = st.bridges[bridges[j]];
+        const Member self{port, vlans[j]};
+        if (rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) || dstPos[j] < 0) {
+            flood(st, b, m, &self, true);
+            continue;
+        }
+        const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        switch (d.kind()) {
+            case DestKind::Local: {
+                const Member to{d.port(), d.vlan()};
+                if (to == self) {
+                    dropPacket(m, Drop::same_port);
+                } else {
+                    ++counters_.bridges[bridges[j]].switched;
+                    toMember(m, to);
+                }
+                break;
+            }
+            case DestKind::Remote: encapUnicast(st, b, m, d.vtep(), &self); break;
+            case DestKind::None: flood(st, b, m, &self, true); break;
+        }
+    }
+}
+
+void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts, uint16_t n) {
+    rte_mbuf* kept[kBurst];
+    fdb::BridgeId bridges[kBurst];
+    Dest learnAs[kBurst];
+    uint16_t k = 0;
+    for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        const auto r = vxlan::classifyUnderlay(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, st,
+                                               m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK);
+        if (r.verdict == vxlan::UnderlayVerdict::Drop) {
+            dropPacket(m, r.reason);
+            continue;
+        }
+        if (r.verdict == vxlan::UnderlayVerdict::ToControl) {
+            toControl(m, ExceptionKind::Underlay);
+            continue;
+        }
+        if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
+        const uint32_t frameLen = packet::kVxlanOverhead + r.innerLen;
+        if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
+        rte_pktmbuf_adj(m, packet::kVxlanOverhead);
+        if (isMulticastOrZero(ethOf(m)->src_addr)) {
+            dropPacket(m, Drop::multicast_source);
+            continue;
+        }
+        auto& bc = counters_.bridges[r.bridge];
+        ++bc.decapPackets;
+        bc.decapBytes += m->pkt_len;
+        kept[k] = m;
+        bridges[k] = r.bridge;
+        learnAs[k] = Dest::remote(r.srcIpHost);
+        ++k;
+    }
+    if (k == 0) return;
+    int32_t dstPos[kBurst];
+    learnAndLookup(st, kept, k, bridges, learnAs, dstPos);
+    for (uint16_t j = 0; j < k; ++j) {
+        rte_mbuf* m = kept[j];
+        const BridgeState& b = st.bridges[bridges[j]];
+        // Split horizon: whatever came from the tunnel goes to local members only.
+        if (rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) || dstPos[j] < 0) {
+            flood(st, b, m, nullptr, false);
+            continue;
+        }
+        const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        switch (d.kind()) {
+            case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
+            case DestKind::Remote: dropPacket(m, Drop::split_horizon); break;
+            case DestKind::None: flood(st, b, m, nullptr, false); break;
+        }
+    }
+}
+
+void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t n,
+                            const fdb::BridgeId* bridges, const Dest* learnAs, int32_t* dstPos) {
+    fdb::Key keys[2 * kBurst] = {};
+    int32_t pos[2 * kBurst];
+    for (uint16_t j = 0; j < n; ++j) {
+        const rte_ether_hdr* eth = ethOf(pkts[j]);
+        keys[2 * j] = fdb::makeKey(bridges[j], eth->src_addr.addr_bytes);
+        keys[2 * j + 1] = fdb::makeKey(bridges[j], eth->dst_addr.addr_bytes);
+    }
+    fdb_.lookupBulk(keys, 2u * n, pos);
+    for (uint16_t j = 0; j < n; ++j) {
+        dstPos[j] = pos[2 * j + 1];
+        if (!st.bridges[bridges[j]].learning) continue;
+        if (pos[2 * j] >= 0) {
+            fdb::Entry& e = fdb_.entry(pos[2 * j]);
+            const Dest cur{e.dest.load(std::memory_order_relaxed)};
+            if (cur.kind() != DestKind::None && cur.samePlace(learnAs[j])) {
+                // Write only when the second changes: hot entries stay clean in other caches.
+                if (e.lastSeen.load(std::memory_order_relaxed) != now_)
+                    e.lastSeen.store(now_, std::memory_order_relaxed);
+                continue;
+            }
+            if (cur.isStatic()) {
+                counters_.event(Event::static_conflicts);
+                continue;
+            }
+        }
+        LearnRequest req{keys[2 * j], learnAs[j].word};
+        if (rte_ring_mp_enqueue_elem(channels_.learn, &req, sizeof req) == 0)
+            counters_.event(Event::learn_requests);
+        else
+            counters_.event(Event::learn_queue_full);
+    }
+}
+
+int32_t Worker::templateFor(const ForwardingState& st, uint32_t vtepHost) {
+    if (cachedGeneration_ != st.generation || cachedVtep_ != vtepHost) {
+        cachedGeneration_ = st.generation;
+        cachedVtep_ = vtepHost;
+        cachedTemplate_ = st.vtepTemplate.find(vtepHost);
+    }
+    return cachedTemplate_;
+}
+
+void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
+                          uint32_t vtepHost, const Member* ingress) {
+    const int32_t idx = templateFor(st, vtepHost);
+    if (idx < 0) {
+        // Learned a moment ago; the control core has not published its header yet.
+        counters_.event(Event::vtep_pending);
+        flood(st, b, m, ingress, true);
+        return;
+    }
+    const state::VtepTemplate& t = st.templates[static_cast<size_t>(idx)];
+    const uint32_t innerLen = m->pkt_len;
+    if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
+        dropPacket(m, Drop::mtu_exceeded);
+        return;
+    }
+    const uint32_t hash = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+                              ? m->hash.rss
+                              : vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
+    const uint16_t sport = vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan);
+    auto* outer = reinterpret_cast<packet::OuterHeaders*>(rte_pktmbuf_prepend(m, packet::kVxlanOverhead));
+    if (outer == nullptr) {
+        dropPacket(m, Drop::no_headroom);
+        return;
+    }
+    vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), rte_cpu_to_be_16(sport));
+    const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
+    ++counters_.bridges[bid].encapPackets;
+    counters_.bridges[bid].encapBytes += innerLen;
+    if (t.resolved) send(st.underlayPort, m);
+    else toControl(m, ExceptionKind::AwaitNeighbor);
+}
+
+rte_mbuf* Worker::prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip) {
+    rte_mbuf* head = rte_pktmbuf_alloc(setup_.pool);
+    if (head == nullptr) return nullptr;
+    rte_mbuf* body = rte_pktmbuf_clone(m, setup_.pool);
+    if (body == nullptr) {
+        rte_pktmbuf_free(head);
+        return nullptr;
+    }
+    std::memcpy(rte_pktmbuf_append(head, prefixLen), prefix, prefixLen);
+    rte_pktmbuf_adj(body, skip);
+    if (rte_pktmbuf_chain(head, body) != 0) {
+        rte_pktmbuf_free(head);
+        rte_pktmbuf_free(body);
+        return nullptr;
+    }
+    return head;
+}
+
+void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
+                   const Member* except, bool toTunnel) {
+    const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
+    auto& bc = counters_.bridges[bid];
+    size_t targets = toTunnel ? b.floodTemplates.size() : 0;
+    for (const Member& mem : b.members) targets += (except == nullptr || !(mem == *except));
+    if (targets == 0) {
+        dropPacket(m, Drop::flood_no_target);
+        return;
+    }
+    ++bc.flooded;
+    for (const Member& mem : b.members) {
+        if (except != nullptr && mem == *except) continue;
+        rte_mbuf* c;
+        if (mem.vlan == 0) {
+            c = rte_pktmbuf_clone(m, setup_.pool);
+        } else {
+            // The payload is shared between copies, so the tag goes into a header mbuf.
+            uint8_t hdr[packet::kEtherHeaderLen + packet::kVlanHeaderLen];
+            const uint8_t* src = rte_pktmbuf_mtod(m, const uint8_t*);
+            std::memcpy(hdr, src, 2 * RTE_ETHER_ADDR_LEN);
+            const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+            const uint16_t tci = rte_cpu_to_be_16(mem.vlan);
+            std::memcpy(hdr + 12, &tpid, 2);
+            std::memcpy(hdr + 14, &tci, 2);
+            std::memcpy(hdr + 16, src + 12, 2);
+            c = prefixedClone(m, hdr, sizeof hdr, packet::kEtherHeaderLen);
+        }
+        if (c == nullptr) {
+            counters_.drop(Drop::no_mbuf);
+            continue;
+        }
+        send(mem.port, c);
+    }
+    if (toTunnel && !b.floodTemplates.empty()) {
+        const uint32_t innerLen = m->pkt_len;
+        const uint32_t hash = vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
+        const uint16_t sportBe =
+            rte_cpu_to_be_16(vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan));
+        const bool fits =
+            innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen <= st.underlayMtu;
+        for (int32_t idx : b.floodTemplates) {
+            if (!fits) {
+                counters_.drop(Drop::mtu_exceeded);
+                continue;
+            }
+            const state::VtepTemplate& t = st.templates[static_cast<size_t>(idx)];
+            packet::OuterHeaders outer;
+            vxlan::writeOuter(&outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
+            rte_mbuf* c = prefixedClone(m, &outer, sizeof outer, 0);
+            if (c == nullptr) {
+                counters_.drop(Drop::no_mbuf);
+                continue;
+            }
+            ++bc.replicated;
+            if (t.resolved) send(st.underlayPort, c);
+            else toControl(c, ExceptionKind::AwaitNeighbor);
+        }
+    }
+    rte_pktmbuf_free(m);
+}
+
+void Worker::toMember(rte_mbuf* m, const Member& member) {
+    if (member.vlan != 0) {
+        uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, packet::kVlanHeaderLen));
+        if (p == nullptr) {
+            dropPacket(m, Drop::no_headroom);
+            return;
+        }
+        std::memmove(p, p + packet::kVlanHeaderLen, 2 * RTE_ETHER_ADDR_LEN);
+        const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+        const uint16_t tci = rte_cpu_to_be_16(member.vlan);
+        std::memcpy(p + 12, &tpid, 2);
+        std::memcpy(p + 14, &tci, 2);
+    }
+    send(member.port, m);
+}
+
+void Worker::toControl(rte_mbuf* m, ExceptionKind kind) {
+    m->hash.usr = static_cast<uint32_t>(kind);
+    if (rte_ring_mp_enqueue(channels_.exception, m) != 0) dropPacket(m, Drop::exception_queue_full);
+}
+
+void Worker::send(uint16_t port, rte_mbuf* m) {
+    TxBuffer& b = tx_[port];
+    b.pkts[b.count++] = m;
+    dirtyPorts_ |= 1u << port;
+    if (b.count == RTE_DIM(b.pkts)) flushPort(port);
+}
+
+void Worker::flushPort(uint16_t port) {
+    TxBuffer& b = tx_[port];
+    if (b.count == 0) return;
+    uint64_t bytes = 0;
+    for (uint16_t i = 0; i < b.count; ++i) bytes += b.pkts[i]->pkt_len;
+    const uint16_t sent = rte_eth_tx_burst(port, setup_.txQueue, b.pkts, b.count);
+    for (uint16_t i = sent; i < b.count; ++i) {
+        bytes -= b.pkts[i]->pkt_len;
+        dropPacket(b.pkts[i], Drop::tx_full);
+    }
+    counters_.ports[port].txPackets += sent;
+    counters_.ports[port].txBytes += bytes;
+    b.count = 0;
+}
+
+void Worker::flush() {
+    while (dirtyPorts_ != 0) {
+        const uint16_t port = static_cast<uint16_t>(__builtin_ctz(dirtyPorts_));
+        dirtyPorts_ &= dirtyPorts_ - 1;
+        flushPort(port);
+    }
+}
+
+void Worker::drainControlTx() {
+    rte_mbuf* pkts[kBurst];
+    const unsigned n = rte_ring_sc_dequeue_burst(channels_.controlTx, reinterpret_cast<void**>(pkts),
+                                                 kBurst, nullptr);
+    for (unsigned i = 0; i < n; ++i) send(pkts[i]->port, pkts[i]);
+}
+
+}  // namespace vtepgw::dataplane

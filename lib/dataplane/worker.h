@@ -1,0 +1,121 @@
+// A poll-mode worker: run-to-completion over bursts from its RX queues, one TX queue on
+// every port. Reads the forwarding state snapshot and the MAC table without locks; hands
+// learning, ARP/ICMP and packets waiting for a next hop to the control core through rings.
+#pragma once
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "counters/counters.h"
+#include "fdb/fdb.h"
+#include "state/forwarding_state.h"
+
+namespace vtepgw::rcu {
+class QsbrDomain;
+}
+
+namespace vtepgw::dataplane {
+
+inline constexpr uint16_t kBurst = 32;
+
+// A request to the control core to learn (or move) a MAC. 16 bytes, carried by value in
+// an rte_ring of elements.
+struct LearnRequest {
+    fdb::Key key;
+    uint64_t dest;  // fdb::Dest::word
+};
+static_assert(sizeof(LearnRequest) == 16);
+
+// Why a packet was handed to the control core (stored in mbuf->hash.usr).
+enum class ExceptionKind : uint32_t {
+    Underlay = 1,       // ARP or ICMP on the underlay, possibly for us
+    AwaitNeighbor = 2,  // encapsulated, outer destination MAC missing: hold until ARP resolves
+};
+
+// The rings shared by workers and the control core.
+struct Channels {
+    rte_ring* learn = nullptr;      // workers -> control, LearnRequest elements (MP/SC)
+    rte_ring* exception = nullptr;  // workers -> control, mbufs (MP/SC)
+    rte_ring* controlTx = nullptr;  // control -> worker 0, mbufs to send on mbuf->port (SP/SC)
+};
+
+struct RxQueue {
+    uint16_t port;
+    uint16_t queue;
+};
+
+struct WorkerSetup {
+    uint32_t id = 0;                 // also the RCU reader id
+    std::vector<RxQueue> rxQueues;
+    uint16_t txQueue = 0;            // this worker's TX queue on every port
+    rte_mempool* pool = nullptr;     // for flood copies (header mbufs and clones)
+    bool drainsControlTx = false;
+};
+
+class Worker {
+public:
+    Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& fdb,
+           rcu::QsbrDomain& rcu, Channels channels, const std::atomic<uint32_t>& clock);
+
+    // Polls until `stop` is set, then flushes and goes RCU-offline.
+    void run(const std::atomic<bool>& stop);
+    // One loop: every RX queue once, the control TX ring, flush. For tests and benchmarks
+    // (the caller must have put the worker online with the RCU domain).
+    void pollOnce();
+    // Processes a burst as if received on `port` (benchmarks; tests use real ports).
+    void processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n);
+    void flush();
+
+    const counters::WorkerCounters& counters() const { return counters_; }
+    uint32_t id() const { return setup_.id; }
+
+private:
+    struct TxBuffer {
+        uint16_t count = 0;
+        rte_mbuf* pkts[2 * kBurst];
+    };
+
+    void handleAccess(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n);
+    void handleUnderlay(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts,
+                        uint16_t n);
+    // Looks up sources and destinations of a burst in one bulk call, then learns sources.
+    void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
+                        const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos);
+    void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
+                      uint32_t vtepHost, const state::Member* ingress);
+    int32_t templateFor(const state::ForwardingState& st, uint32_t vtepHost);
+    rte_mbuf* prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip);
+    void flood(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
+               const state::Member* except, bool toTunnel);
+    void toMember(rte_mbuf* m, const state::Member& member);
+    void toControl(rte_mbuf* m, ExceptionKind kind);
+    void send(uint16_t port, rte_mbuf* m);
+    void flushPort(uint16_t port);
+    void drainControlTx();
+    void dropPacket(rte_mbuf* m, counters::Drop reason) {
+        counters_.drop(reason);
+        rte_pktmbuf_free(m);
+    }
+
+    WorkerSetup setup_;
+    const state::StatePublisher& state_;
+    fdb::Fdb& fdb_;
+    rcu::QsbrDomain& rcu_;
+    Channels channels_;
+    const std::atomic<uint32_t>& clock_;
+    uint32_t now_ = 0;
+    // Last VTEP looked up: runs of packets to one VTEP skip the template map.
+    uint64_t cachedGeneration_ = 0;
+    uint32_t cachedVtep_ = 0;
+    int32_t cachedTemplate_ = -1;
+    uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
+    static_assert(state::kMaxPorts <= 32);
+    TxBuffer tx_[state::kMaxPorts];
+    counters::WorkerCounters counters_;
+};
+
+}  // namespace vtepgw::dataplane

@@ -1,0 +1,139 @@
+#include "fdb/fdb.h"
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+
+#include <stdexcept>
+
+#include "rcu/qsbr.h"
+
+namespace vtepgw::fdb {
+
+Fdb::Fdb(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket)
+    : capacity_(capacity) {
+    rte_hash_parameters params{};
+    params.name = name.c_str();
+    params.entries = capacity;
+    params.key_len = sizeof(Key);
+    params.hash_func = rte_hash_crc;
+    params.hash_func_init_val = 0;
+    params.socket_id = socket;
+    // Lock-free readers against our single writer; the extendable table keeps inserts from
+    // failing on bucket collisions long before the table is full.
+    params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+    hash_ = rte_hash_create(&params);
+    if (hash_ == nullptr)
+        throw std::runtime_error("cannot create MAC table '" + name + "' for " +
+                                 std::to_string(capacity) + " entries: " +
+                                 rte_strerror(rte_errno));
+    rte_hash_rcu_config rc{};
+    rc.v = rcu.raw();
+    rc.mode = RTE_HASH_QSBR_MODE_DQ;
+    if (rte_hash_rcu_qsbr_add(hash_, &rc) != 0) {
+        rte_hash_free(hash_);
+        throw std::runtime_error("cannot attach RCU to MAC table '" + name + "': " +
+                                 rte_strerror(rte_errno));
+    }
+    // Positions range over the key slots, which can exceed `entries` by the extendable
+    // buckets' share; size the side array by what the hash can hand out.
+    entries_ = std::make_unique<Entry[]>(capacity_ + 1);
+}
+
+Fdb::~Fdb() { rte_hash_free(hash_); }
+
+void Fdb::lookupBulk(const Key* keys, unsigned n, int32_t* positions) const {
+    const void* ptrs[RTE_HASH_LOOKUP_BULK_MAX];
+    for (unsigned i = 0; i < n; ++i) ptrs[i] = &keys[i];
+    rte_hash_lookup_bulk(hash_, ptrs, n, positions);
+}
+
+int32_t Fdb::lookup(Key key) const { return rte_hash_lookup(hash_, &key); }
+
+LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
+    int32_t pos = rte_hash_lookup(hash_, &key);
+    if (pos >= 0) {
+        Entry& e = entries_[static_cast<size_t>(pos)];
+        const Dest cur{e.dest.load(std::memory_order_relaxed)};
+        if (cur.isStatic()) return LearnResult::StaticConflict;
+        e.lastSeen.store(now, std::memory_order_relaxed);
+        if (cur.samePlace(dest)) return LearnResult::Refreshed;
+        ++e.moves;
+        e.lastMove = now;
+        e.dest.store(dest.word, std::memory_order_release);
+        return LearnResult::Moved;
+    }
+    pos = rte_hash_add_key(hash_, &key);
+    if (pos < 0) return LearnResult::Full;
+    Entry& e = entries_[static_cast<size_t>(pos)];
+    e.key = key;
+    e.moves = 0;
+    e.lastMove = 0;
+    e.created = now;
+    e.lastSeen.store(now, std::memory_order_relaxed);
+    e.dest.store(dest.word, std::memory_order_release);
+    return LearnResult::Added;
+}
+
+bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
+    dest.word |= uint64_t{1} << 62;
+    int32_t pos = rte_hash_lookup(hash_, &key);
+    if (pos < 0) {
+        pos = rte_hash_add_key(hash_, &key);
+        if (pos < 0) return false;
+        Entry& e = entries_[static_cast<size_t>(pos)];
+        e.key = key;
+        e.moves = 0;
+        e.lastMove = 0;
+        e.created = now;
+    }
+    Entry& e = entries_[static_cast<size_t>(pos)];
+    e.lastSeen.store(now, std::memory_order_relaxed);
+    e.dest.store(dest.word, std::memory_order_release);
+    return true;
+}
+
+bool Fdb::remove(Key key) {
+    const int32_t pos = rte_hash_lookup(hash_, &key);
+    if (pos < 0) return false;
+    // Readers that find the key before the delete lands see "no destination" and flood;
+    // the position itself is recycled by the hash only after an RCU grace period.
+    entries_[static_cast<size_t>(pos)].dest.store(0, std::memory_order_release);
+    rte_hash_del_key(hash_, &key);
+    return true;
+}
+
+size_t Fdb::removeIf(const std::function<bool(const EntryView&)>& pred) {
+    std::vector<Key> doomed;
+    forEach([&](const EntryView& v) {
+        if (pred(v)) doomed.push_back(v.key);
+    });
+    for (Key k : doomed) remove(k);
+    return doomed.size();
+}
+
+size_t Fdb::age(uint32_t now, uint32_t ageingSeconds) {
+    if (ageingSeconds == 0) return 0;
+    return removeIf([&](const EntryView& v) {
+        return !v.dest.isStatic() && now - v.lastSeen > ageingSeconds;
+    });
+}
+
+void Fdb::forEach(const std::function<void(const EntryView&)>& fn) const {
+    const void* key;
+    void* data;
+    uint32_t iter = 0;
+    int32_t pos;
+    while ((pos = rte_hash_iterate(hash_, &key, &data, &iter)) >= 0) {
+        const Entry& e = entries_[static_cast<size_t>(pos)];
+        const Dest d{e.dest.load(std::memory_order_acquire)};
+        if (d.kind() == DestKind::None) continue;
+        fn(EntryView{*static_cast<const Key*>(key), d, e.lastSeen.load(std::memory_order_relaxed),
+                     e.moves, e.lastMove, e.created});
+    }
+}
+
+uint32_t Fdb::size() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
+
+}  // namespace vtepgw::fdb
+

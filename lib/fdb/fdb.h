@@ -1,0 +1,127 @@
+// The MAC table: (bridge, MAC) -> local member or remote VTEP.
+//
+// Readers (workers) look keys up in bulk without locks; the control core is the only
+// writer. Entries live in an rte_hash created with lock-free reader/writer concurrency and
+// RCU reclamation of deleted key slots, and their data lives in a preallocated array
+// indexed by the hash's key position. A reader that found a position reads that entry's
+// destination word with one atomic load, so it never sees a half-written destination;
+// a freed position is reused only after every worker has passed a quiescent state.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct rte_hash;
+
+namespace vtepgw::rcu {
+class QsbrDomain;
+}
+
+namespace vtepgw::fdb {
+
+// Bridge ids are small integers chosen by the control plane (stable across reloads).
+using BridgeId = uint16_t;
+inline constexpr BridgeId kNoBridge = 0xFFFF;
+
+// A key: bridge id in the top 16 bits, the MAC's six wire bytes below, in memory order.
+// Built straight from packet bytes with one 8-byte load on the fast path.
+using Key = uint64_t;
+
+inline Key makeKey(BridgeId bridge, const uint8_t* mac) {
+    uint64_t k = 0;
+    std::memcpy(&k, mac, 6);
+    return k | uint64_t{bridge} << 48;
+}
+inline BridgeId keyBridge(Key k) { return static_cast<BridgeId>(k >> 48); }
+inline void keyMac(Key k, uint8_t* mac) { std::memcpy(mac, &k, 6); }
+
+// Where a MAC lives. Packed into one 64-bit word so that readers load it atomically:
+//   bits  0..31 remote VTEP IPv4 (host order)   bits 32..47 local port id
+//   bits 48..59 local VLAN (0 = untagged)       bits 60..61 kind   bit 62 static
+enum class DestKind : uint8_t { None = 0, Local = 1, Remote = 2 };
+
+struct Dest {
+    uint64_t word = 0;
+
+    static Dest local(uint16_t port, uint16_t vlan, bool isStatic = false) {
+        return Dest{uint64_t{port} << 32 | uint64_t{vlan & 0xFFFu} << 48 | uint64_t{1} << 60 |
+                    uint64_t{isStatic} << 62};
+    }
+    static Dest remote(uint32_t vtepHostOrder, bool isStatic = false) {
+        return Dest{uint64_t{vtepHostOrder} | uint64_t{2} << 60 | uint64_t{isStatic} << 62};
+    }
+    DestKind kind() const { return static_cast<DestKind>((word >> 60) & 3); }
+    bool isStatic() const { return (word >> 62) & 1; }
+    uint16_t port() const { return static_cast<uint16_t>(word >> 32); }
+    uint16_t vlan() const { return static_cast<uint16_t>((word >> 48) & 0xFFF); }
+    uint32_t vtep() const { return static_cast<uint32_t>(word); }
+    // Same place, whatever the static flag says.
+    bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{1} << 62)) == 0; }
+};
+
+struct alignas(32) Entry {
+    std::atomic<uint64_t> dest{0};     // Dest::word; 0 while the entry is being created
+    std::atomic<uint32_t> lastSeen{0}; // coarse seconds; refreshed by workers on hits
+    uint32_t moves = 0;                // written by the control core only
+    uint32_t lastMove = 0;
+    uint32_t created = 0;
+    Key key = 0;
+};
+
+enum class LearnResult { Added, Refreshed, Moved, StaticConflict, Full };
+
+// A snapshot of one entry for display and tests.
+struct EntryView {
+    Key key;
+    Dest dest;
+    uint32_t lastSeen;
+    uint32_t moves;
+    uint32_t lastMove;
+    uint32_t created;
+};
+
+class Fdb {
+public:
+    // Creates a table for `capacity` MACs on `socket`, readers synchronised through `rcu`.
+    // Throws std::runtime_error (with DPDK's reason) when memory is short.
+    Fdb(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket);
+    ~Fdb();
+    Fdb(const Fdb&) = delete;
+    Fdb& operator=(const Fdb&) = delete;
+
+    // ---- readers (any worker) ----
+    // Looks up n <= 64 keys; positions[i] is the entry index or negative when absent.
+    void lookupBulk(const Key* keys, unsigned n, int32_t* positions) const;
+    int32_t lookup(Key key) const;
+    Entry& entry(int32_t position) { return entries_[static_cast<size_t>(position)]; }
+    const Entry& entry(int32_t position) const { return entries_[static_cast<size_t>(position)]; }
+
+    // ---- the writer (control core only) ----
+    // Learns or refreshes a dynamic entry. Never replaces a static entry (StaticConflict);
+    // Full when the table (or the bridge's limit, checked by the caller) has no room.
+    LearnResult learn(Key key, Dest dest, uint32_t now);
+    // Adds or replaces an entry as static (it will never age nor be overwritten by learning).
+    // Returns false only when the table is full.
+    bool addStatic(Key key, Dest dest, uint32_t now);
+    // Removes one entry (static or not); false when absent.
+    bool remove(Key key);
+    // Removes every entry for which pred(view) is true; returns how many.
+    size_t removeIf(const std::function<bool(const EntryView&)>& pred);
+    // Removes dynamic entries not seen for more than ageingSeconds; returns how many.
+    size_t age(uint32_t now, uint32_t ageingSeconds);
+    void forEach(const std::function<void(const EntryView&)>& fn) const;
+    uint32_t size() const;
+    uint32_t capacity() const { return capacity_; }
+
+private:
+    rte_hash* hash_ = nullptr;
+    uint32_t capacity_;
+    std::unique_ptr<Entry[]> entries_;
+};
+
+}  // namespace vtepgw::fdb

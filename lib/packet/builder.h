@@ -1,0 +1,56 @@
+// Builds frames as byte vectors, layer by layer, for tests, fuzz seeds and benchmarks.
+// Lengths and checksums are filled in by build() unless a layer fixed them on purpose
+// (so that tests can also build broken frames).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netaddr/addr.h"
+
+namespace vtepgw::packet {
+
+using Bytes = std::vector<uint8_t>;
+
+class FrameBuilder {
+public:
+    FrameBuilder& ether(const netaddr::MacAddress& dst, const netaddr::MacAddress& src,
+                        uint16_t etherType);
+    FrameBuilder& vlan(uint16_t vid, uint16_t innerEtherType, uint8_t pcp = 0);
+    FrameBuilder& ipv4(netaddr::Ipv4Address src, netaddr::Ipv4Address dst, uint8_t protocol,
+                       uint8_t ttl = 64);
+    FrameBuilder& udp(uint16_t srcPort, uint16_t dstPort);
+    FrameBuilder& tcp(uint16_t srcPort, uint16_t dstPort);
+    FrameBuilder& vxlan(uint32_t vni, uint8_t flags = 0x08);
+    FrameBuilder& icmpEcho(bool request, uint16_t id, uint16_t seq);
+    FrameBuilder& arp(uint16_t op, const netaddr::MacAddress& sha, netaddr::Ipv4Address spa,
+                      const netaddr::MacAddress& tha, netaddr::Ipv4Address tpa);
+    FrameBuilder& payload(const Bytes& bytes);
+    FrameBuilder& payload(size_t length, uint8_t seed = 0);
+    // Appends a whole frame (e.g. the inner frame of a VXLAN packet).
+    FrameBuilder& frame(const Bytes& inner);
+
+    // Deliberate breakage, applied after lengths and checksums are computed.
+    FrameBuilder& corruptIpChecksum() { corruptIpChecksum_ = true; return *this; }
+    FrameBuilder& ipTotalLength(uint16_t value) { ipTotalLength_ = value; return *this; }
+
+    Bytes build() const;
+
+private:
+    enum class Kind { Raw, Ipv4, Udp, Tcp, Icmp };
+    struct Layer {
+        Kind kind;
+        size_t offset;
+    };
+    Bytes bytes_;
+    std::vector<Layer> layers_;
+    bool corruptIpChecksum_ = false;
+    std::optional<uint16_t> ipTotalLength_;
+};
+
+// Hex dump of bytes, 16 per line, for failure messages.
+std::string hexDump(const Bytes& bytes);
+
+}  // namespace vtepgw::packet

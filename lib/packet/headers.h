@@ -1,0 +1,74 @@
+// Wire formats used by vtepgw, on top of DPDK's rte_ether/rte_ip/rte_udp/rte_vxlan structs.
+//
+// VXLAN encapsulation (RFC 7348 §5), 50 bytes in front of the inner Ethernet frame:
+//
+//   +----------------+-----------------+-------------+--------------+------------------+
+//   | outer Ethernet | outer IPv4      | outer UDP   | VXLAN        | inner Ethernet   |
+//   | 14 bytes       | 20 bytes, no    | 8 bytes,    | 8 bytes      | frame, no FCS,   |
+//   |                | options, DF=0   | csum 0      | I flag + VNI | no 802.1Q tag    |
+//   +----------------+-----------------+-------------+--------------+------------------+
+//
+//   VXLAN header:
+//    0                   1                   2                   3
+//    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |R|R|R|R|I|R|R|R|            Reserved                           |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |                VXLAN Network Identifier (VNI) |   Reserved    |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+#pragma once
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+#include <rte_vxlan.h>
+
+#include <cstdint>
+
+namespace vtepgw::packet {
+
+inline constexpr uint16_t kEtherHeaderLen = sizeof(rte_ether_hdr);
+inline constexpr uint16_t kVlanHeaderLen = sizeof(rte_vlan_hdr);
+inline constexpr uint16_t kIpv4HeaderLen = sizeof(rte_ipv4_hdr);
+inline constexpr uint16_t kUdpHeaderLen = sizeof(rte_udp_hdr);
+inline constexpr uint16_t kVxlanHeaderLen = sizeof(rte_vxlan_hdr);
+
+// The outer headers of a VXLAN packet as laid out on the wire.
+struct __rte_packed __rte_aligned(2) OuterHeaders {
+    rte_ether_hdr eth;
+    rte_ipv4_hdr ip;
+    rte_udp_hdr udp;
+    rte_vxlan_hdr vxlan;
+};
+
+inline constexpr uint16_t kVxlanOverhead = sizeof(OuterHeaders);
+static_assert(kVxlanOverhead == 50, "VXLAN over IPv4 costs 50 bytes");
+static_assert(kEtherHeaderLen == 14 && kIpv4HeaderLen == 20 && kUdpHeaderLen == 8 &&
+              kVxlanHeaderLen == 8);
+
+// First byte of the VXLAN flags word: only I (0x08) is defined; the others are reserved.
+inline constexpr uint8_t kVxlanFlagI = 0x08;
+
+// The VXLAN header's second word carries the VNI in its top 24 bits.
+inline uint32_t vniToWireBe(uint32_t vni) { return rte_cpu_to_be_32(vni << 8); }
+inline uint32_t vniFromWireBe(uint32_t word) { return rte_be_to_cpu_32(word) >> 8; }
+
+// IPv4 flags/fragment-offset field masks (host order).
+inline constexpr uint16_t kIpv4MoreFragments = 0x2000;
+inline constexpr uint16_t kIpv4DontFragment = 0x4000;
+inline constexpr uint16_t kIpv4OffsetMask = 0x1FFF;
+
+// Adds `addedBe` (a 16-bit field in wire order that was zero when `checksumBe` was computed)
+// to an IPv4 header checksum, per RFC 1624 eqn. 3. Byte order needs no care: one's complement
+// sums commute with byte swapping when every operand is swapped alike.
+inline uint16_t checksumAdd16(uint16_t checksumBe, uint16_t addedBe) {
+    uint32_t sum = static_cast<uint16_t>(~checksumBe) + uint32_t{addedBe};
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    return static_cast<uint16_t>(~sum);
+}
+
+}  // namespace vtepgw::packet

@@ -1,0 +1,119 @@
+#include "port/port.h"
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_errno.h>
+
+#include <chrono>
+#include <thread>
+
+namespace vtepgw::port {
+namespace {
+
+std::string why(int rc) { return rte_strerror(rc < 0 ? -rc : rc); }
+
+[[noreturn]] void fail(const config::PortSpec& spec, const std::string& what, int rc) {
+    throw PortError("port '" + spec.name + "' (" + spec.device + "): " + what + ": " + why(rc) +
+                    " (" + std::to_string(rc) + ")");
+}
+
+}  // namespace
+
+uint16_t resolveDevice(const config::PortSpec& spec) {
+    const std::string name = spec.device.substr(0, spec.device.find(','));
+    uint16_t id;
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
+    if (spec.device.find(',') != std::string::npos) {
+        const int rc = rte_dev_probe(spec.device.c_str());
+        if (rc != 0) fail(spec, "cannot probe device", rc);
+        if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
+    }
+    throw PortError("port '" + spec.name + "': device '" + name +
+                    "' not found; pass it to EAL (--vdev=" + name + ",... or -a <PCI address>) "
+                    "or give its arguments in the config (\"device\": \"" + name + ",iface=...\")");
+}
+
+OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
+                    rte_mempool* pool, bool promiscuous) {
+    OpenedPort p;
+    p.name = spec.name;
+    p.portId = portId;
+    p.queues = queues;
+    rte_eth_dev_info info{};
+    int rc = rte_eth_dev_info_get(portId, &info);
+    if (rc != 0) fail(spec, "cannot read device info", rc);
+    p.driver = info.driver_name ? info.driver_name : "";
+    if (info.max_rx_queues < queues || info.max_tx_queues < queues)
+        throw PortError("port '" + spec.name + "' (" + spec.device + "): needs " +
+                        std::to_string(queues) + " RX/TX queue pairs (one per worker), device has " +
+                        std::to_string(info.max_rx_queues) + "/" + std::to_string(info.max_tx_queues) +
+                        " (for net_af_packet add qpairs=" + std::to_string(queues) + ")");
+    rte_eth_conf conf{};
+    if (queues > 1 && info.flow_type_rss_offloads != 0) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf =
+            (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
+    }
+    // Flood copies are a header mbuf chained to the shared payload.
+    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+    rc = rte_eth_dev_configure(portId, queues, queues, &conf);
+    if (rc != 0) fail(spec, "rte_eth_dev_configure", rc);
+    rc = rte_eth_dev_adjust_nb_rx_tx_desc(portId, &p.rxDescriptors, &p.txDescriptors);
+    if (rc != 0) fail(spec, "cannot adjust descriptor counts", rc);
+    const int socket = rte_eth_dev_socket_id(portId);
+    const unsigned sock = socket < 0 ? 0 : static_cast<unsigned>(socket);
+    for (uint16_t q = 0; q < queues; ++q) {
+        rte_eth_rxconf rxconf = info.default_rxconf;
+        rxconf.offloads = conf.rxmode.offloads;
+        rc = rte_eth_rx_queue_setup(portId, q, p.rxDescriptors, sock, &rxconf, pool);
+        if (rc != 0) fail(spec, "RX queue " + std::to_string(q) + " setup", rc);
+        rte_eth_txconf txconf = info.default_txconf;
+        txconf.offloads = conf.txmode.offloads;
+        rc = rte_eth_tx_queue_setup(portId, q, p.txDescriptors, sock, &txconf);
+        if (rc != 0) fail(spec, "TX queue " + std::to_string(q) + " setup", rc);
+    }
+    rc = rte_eth_dev_start(portId);
+    if (rc != 0) fail(spec, "cannot start", rc);
+    if (promiscuous) {
+        rc = rte_eth_promiscuous_enable(portId);
+        // Virtual devices that see all frames anyway may not implement it.
+        if (rc != 0 && rc != -ENOTSUP) fail(spec, "cannot enable promiscuous mode", rc);
+    } else {
+        rte_eth_allmulticast_enable(portId);  // ARP broadcasts and, later, our VXLAN groups
+    }
+    rc = rte_eth_macaddr_get(portId, &p.mac);
+    if (rc != 0) fail(spec, "cannot read MAC address", rc);
+    return p;
+}
+
+std::string waitForLink(uint16_t portId, unsigned timeoutMs) {
+    rte_eth_link link{};
+    for (unsigned waited = 0;; waited += 100) {
+        if (rte_eth_link_get_nowait(portId, &link) == 0 && link.link_status == RTE_ETH_LINK_UP) break;
+        if (waited >= timeoutMs) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    char text[RTE_ETH_LINK_MAX_STR_LEN];
+    rte_eth_link_to_str(text, sizeof text, &link);
+    return text;
+}
+
+void closePort(uint16_t portId) {
+    rte_eth_dev_stop(portId);
+    rte_eth_dev_close(portId);
+}
+
+uint32_t mbufPoolSize(uint16_t ports, uint16_t queues, uint32_t lcores, uint32_t ringSlots) {
+    constexpr uint32_t kCache = 256;
+    constexpr uint32_t kTxBufferPerPort = 64;
+    constexpr uint32_t kBurst = 32;
+    const uint64_t n = uint64_t{ports} * queues * (kRxDescriptors + kTxDescriptors) +
+                       uint64_t{lcores} * (kCache + kBurst + uint64_t{ports} * kTxBufferPerPort) +
+                       ringSlots + 4096;  // flood copies in flight and held packets
+    uint32_t size = 1;
+    while (size < n) size <<= 1;
+    return size - 1;  // a power of two minus one suits the mempool's ring
+}
+
+}  // namespace vtepgw::port

@@ -1,0 +1,52 @@
+// Port bring-up (l2fwd's order): find or probe the device, dev_info, configure, adjust
+// descriptors, queues, start, wait for link. Every failure names the port and DPDK's reason.
+#pragma once
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "config/model.h"
+
+namespace vtepgw::port {
+
+struct PortError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr uint16_t kRxDescriptors = 1024;
+inline constexpr uint16_t kTxDescriptors = 1024;
+
+struct OpenedPort {
+    std::string name;
+    uint16_t portId = 0;
+    rte_ether_addr mac{};
+    uint16_t queues = 1;
+    uint16_t rxDescriptors = kRxDescriptors;
+    uint16_t txDescriptors = kTxDescriptors;
+    std::string driver;
+};
+
+// Finds `spec.device` among the devices EAL probed; a device string with arguments
+// ("net_af_packet0,iface=eth0") that is not there yet is hot-plugged. Throws PortError.
+uint16_t resolveDevice(const config::PortSpec& spec);
+
+// Configures `queues` RX and TX queue pairs (one per worker) and starts the port.
+// `promiscuous`: access ports must see every host's frames.
+OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
+                    rte_mempool* pool, bool promiscuous);
+
+// Waits up to timeoutMs for link up; returns a one-line status.
+std::string waitForLink(uint16_t portId, unsigned timeoutMs);
+
+void closePort(uint16_t portId);
+
+// The mbuf count for `ports` ports with `queues` queue pairs each and `lcores` lcores,
+// plus the rings the control plane keeps packets in (DPDK's sizing rule: every place a
+// buffer can sit, counted once).
+uint32_t mbufPoolSize(uint16_t ports, uint16_t queues, uint32_t lcores, uint32_t ringSlots);
+
+}  // namespace vtepgw::port

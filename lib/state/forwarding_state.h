@@ -1,0 +1,109 @@
+// The forwarding state: an immutable snapshot of everything the workers need besides the
+// MAC table — port roles, VLAN-to-bridge maps, bridges and their flood targets, and one
+// precomputed outer header per remote VTEP and multicast group. The control core builds a
+// new snapshot for every change and publishes it with StatePublisher; workers load the
+// current pointer once per burst and never see a half-made change.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fdb/fdb.h"
+#include "packet/headers.h"
+#include "state/flat_map.h"
+
+namespace vtepgw::rcu {
+class QsbrDomain;
+}
+
+namespace vtepgw::state {
+
+inline constexpr uint16_t kMaxPorts = 32;
+inline constexpr uint16_t kMaxBridges = 4096;
+
+enum class PortRole : uint8_t { Unused, Access, Underlay };
+
+// A bridge member: a port, untagged (vlan 0) or tagged with `vlan`.
+struct Member {
+    uint16_t port = 0;
+    uint16_t vlan = 0;
+    bool operator==(const Member& o) const { return port == o.port && vlan == o.vlan; }
+};
+
+struct PortState {
+    PortRole role = PortRole::Unused;
+    fdb::BridgeId untaggedBridge = fdb::kNoBridge;
+    std::vector<fdb::BridgeId> vlanBridge;  // 4096 entries when the port has tagged members
+
+    fdb::BridgeId bridgeFor(uint16_t vlan) const {
+        if (vlan == 0) return untaggedBridge;
+        return vlanBridge.empty() ? fdb::kNoBridge : vlanBridge[vlan & 0xFFF];
+    }
+};
+
+// A precomputed outer header towards one remote VTEP or multicast group. The IPv4 total
+// length, IPv4 checksum (from `ipChecksumBase`), UDP length, UDP source port and VNI are
+// patched per packet; everything else is copied as is.
+struct VtepTemplate {
+    packet::OuterHeaders hdr{};
+    uint32_t ipHost = 0;      // the VTEP's (or group's) address
+    uint32_t nextHopHost = 0; // where the frame goes at layer 2 (0 for a group)
+    bool resolved = false;    // false: next hop MAC unknown, hdr.eth.dst_addr is zero
+    bool multicast = false;
+};
+
+struct BridgeState {
+    bool active = false;
+    std::string name;
+    uint32_t vni = 0;
+    uint32_t vniWireBe = 0;  // the VXLAN header's second word
+    bool learning = true;
+    std::vector<Member> members;
+    std::vector<int32_t> floodTemplates;  // indexes into ForwardingState::templates
+};
+
+struct ForwardingState {
+    uint64_t generation = 0;
+    std::array<PortState, kMaxPorts> ports{};
+    uint16_t underlayPort = 0;
+    uint32_t localIpBe = 0;
+    rte_ether_addr localMac{};
+    uint16_t udpPortBe = 0;
+    uint16_t sourcePortMin = 49152;
+    uint32_t sourcePortSpan = 16384;  // max - min + 1
+    uint16_t underlayMtu = 1500;
+
+    std::vector<BridgeState> bridges;  // indexed by BridgeId
+    FlatMap32 vniToBridge;             // VNI -> BridgeId
+    std::vector<VtepTemplate> templates;
+    FlatMap32 vtepTemplate;  // unicast VTEP IPv4 (host order) -> index in templates
+
+    const BridgeState* bridge(fdb::BridgeId id) const {
+        return id < bridges.size() && bridges[id].active ? &bridges[id] : nullptr;
+    }
+};
+
+// Publishes snapshots to the workers and reclaims old ones after an RCU grace period.
+class StatePublisher {
+public:
+    explicit StatePublisher(rcu::QsbrDomain& rcu) : rcu_(rcu) {}
+    ~StatePublisher();
+
+    // Reader side: the current snapshot (never null once the first one is published).
+    const ForwardingState* current() const { return current_.load(std::memory_order_acquire); }
+
+    // Writer side: makes `next` current, waits until no worker can still be reading the
+    // previous one and frees it. Blocks the control core for one worker loop at most.
+    void publish(std::unique_ptr<ForwardingState> next);
+
+private:
+    rcu::QsbrDomain& rcu_;
+    std::atomic<const ForwardingState*> current_{nullptr};
+    uint64_t generation_ = 0;
+};
+
+}  // namespace vtepgw::state

@@ -1,0 +1,116 @@
+#include "underlay/neighbors.h"
+
+namespace vtepgw::underlay {
+
+const char* neighborStateName(NeighborState s) {
+    switch (s) {
+        case NeighborState::Incomplete: return "incomplete";
+        case NeighborState::Reachable: return "reachable";
+        case NeighborState::Static: return "static";
+        case NeighborState::Failed: return "failed";
+    }
+    return "?";
+}
+
+NeighborTable::~NeighborTable() {
+    for (auto& [ip, n] : table_)
+        for (rte_mbuf* m : n.held) rte_pktmbuf_free(m);
+}
+
+void NeighborTable::setStatic(Ipv4Address ip, MacAddress mac) {
+    Neighbor& n = table_[ip.host];
+    n.state = NeighborState::Static;
+    n.mac = mac;
+}
+
+std::optional<MacAddress> NeighborTable::lookup(Ipv4Address ip) const {
+    auto it = table_.find(ip.host);
+    if (it == table_.end()) return std::nullopt;
+    const Neighbor& n = it->second;
+    // A failed refresh keeps the last MAC: the path may well still work, and tearing down
+    // every tunnel behind a router that skipped one ARP reply would be worse.
+    if (n.state == NeighborState::Static || n.state == NeighborState::Reachable ||
+        (n.state == NeighborState::Failed && !n.mac.isZero()))
+        return n.mac;
+    return std::nullopt;
+}
+
+bool NeighborTable::want(Ipv4Address ip, uint64_t nowMs) {
+    auto [it, fresh] = table_.try_emplace(ip.host);
+    if (!fresh) return false;
+    it->second.updatedMs = nowMs;
+    it->second.lastProbeMs = nowMs;
+    it->second.probes = 1;
+    return true;
+}
+
+NeighborTable::Update NeighborTable::learn(Ipv4Address ip, MacAddress mac, uint64_t nowMs,
+                                           bool create) {
+    Update u;
+    auto it = table_.find(ip.host);
+    if (it == table_.end()) {
+        if (!create) return u;
+        it = table_.emplace(ip.host, Neighbor{}).first;
+    }
+    Neighbor& n = it->second;
+    if (n.state == NeighborState::Static) return u;
+    u.changed = n.mac != mac || n.state == NeighborState::Incomplete;
+    n.mac = mac;
+    n.state = NeighborState::Reachable;
+    n.updatedMs = nowMs;
+    n.probes = 0;
+    u.released.assign(n.held.begin(), n.held.end());
+    n.held.clear();
+    return u;
+}
+
+bool NeighborTable::hold(Ipv4Address ip, rte_mbuf* m, uint64_t nowMs) {
+    want(ip, nowMs);
+    Neighbor& n = table_[ip.host];
+    if (n.held.size() >= timings_.maxHeld) return false;
+    n.held.push_back(m);
+    return true;
+}
+
+NeighborTable::TickResult NeighborTable::tick(uint64_t nowMs) {
+    TickResult r;
+    for (auto& [host, n] : table_) {
+        const Ipv4Address ip{host};
+        switch (n.state) {
+            case NeighborState::Static: break;
+            case NeighborState::Incomplete:
+                if (nowMs - n.lastProbeMs < timings_.retryMs) break;
+                if (n.probes >= timings_.maxProbes) {
+                    n.state = NeighborState::Failed;
+                    r.expired.insert(r.expired.end(), n.held.begin(), n.held.end());
+                    n.held.clear();
+                    break;
+                }
+                ++n.probes;
+                n.lastProbeMs = nowMs;
+                r.probe.push_back(ip);
+                break;
+            case NeighborState::Failed:
+                if (!n.held.empty() && nowMs - n.lastProbeMs >= timings_.retryMs) {
+                    r.expired.insert(r.expired.end(), n.held.begin(), n.held.end());
+                    n.held.clear();
+                }
+                if (nowMs - n.lastProbeMs >= timings_.failedRetryMs) {
+                    n.lastProbeMs = nowMs;
+                    r.probe.push_back(ip);
+                }
+                break;
+            case NeighborState::Reachable:
+                if (nowMs - n.lastProbeMs >= timings_.refreshMs) {
+                    if (n.probes >= timings_.maxProbes) n.state = NeighborState::Failed;
+                    ++n.probes;
+                    n.lastProbeMs = nowMs;
+                    r.probe.push_back(ip);
+                }
+                break;
+        }
+    }
+    return r;
+}
+
+}  // namespace vtepgw::underlay

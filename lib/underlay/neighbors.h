@@ -1,0 +1,79 @@
+// The underlay neighbour (ARP) table, owned by the control core: static entries from the
+// configuration, entries resolved by ARP, and the bounded queues of packets that wait for a
+// next hop to answer. Pure bookkeeping: sending ARP and transmitting released packets is
+// the caller's job, told through the returned actions.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "netaddr/addr.h"
+
+namespace vtepgw::underlay {
+
+using netaddr::Ipv4Address;
+using netaddr::MacAddress;
+
+enum class NeighborState { Incomplete, Reachable, Static, Failed };
+
+const char* neighborStateName(NeighborState s);
+
+struct Neighbor {
+    NeighborState state = NeighborState::Incomplete;
+    MacAddress mac;
+    uint64_t updatedMs = 0;    // last resolution (or creation)
+    uint64_t lastProbeMs = 0;
+    uint32_t probes = 0;       // unanswered probes in a row
+    std::deque<rte_mbuf*> held;
+};
+
+struct NeighborTimings {
+    uint64_t retryMs = 1000;        // between ARP requests while incomplete
+    uint32_t maxProbes = 3;         // then Failed: held packets are dropped
+    uint64_t failedRetryMs = 5000;  // a failed neighbour is tried again after this
+    uint64_t refreshMs = 60000;     // a reachable neighbour is re-asked this often
+    size_t maxHeld = 16;            // packets held per neighbour
+};
+
+class NeighborTable {
+public:
+    explicit NeighborTable(NeighborTimings timings = {}) : timings_(timings) {}
+    ~NeighborTable();
+
+    void setStatic(Ipv4Address ip, MacAddress mac);
+    // The MAC for ip when known (static or resolved).
+    std::optional<MacAddress> lookup(Ipv4Address ip) const;
+    // Starts resolving ip if it is unknown; true when an ARP request should go out now.
+    bool want(Ipv4Address ip, uint64_t nowMs);
+
+    // Outcome of learning a sender from an ARP packet.
+    struct Update {
+        bool changed = false;               // MAC differs from before (rebuild headers)
+        std::vector<rte_mbuf*> released;    // held packets now sendable (dst MAC not yet patched)
+    };
+    // Records ip -> mac seen in ARP. Static entries never change; unknown ips are created only
+    // when `create` (e.g. the sender asked for our address).
+    Update learn(Ipv4Address ip, MacAddress mac, uint64_t nowMs, bool create);
+
+    // Holds m until ip resolves; false (m not taken) when the queue is full.
+    bool hold(Ipv4Address ip, rte_mbuf* m, uint64_t nowMs);
+
+    struct TickResult {
+        std::vector<Ipv4Address> probe;  // send an ARP request for each
+        std::vector<rte_mbuf*> expired;  // held packets whose neighbour failed: drop them
+    };
+    TickResult tick(uint64_t nowMs);
+
+    const std::map<uint32_t, Neighbor>& entries() const { return table_; }
+
+private:
+    NeighborTimings timings_;
+    std::map<uint32_t, Neighbor> table_;  // by IPv4 (host order)
+};
+
+}  // namespace vtepgw::underlay

@@ -1,0 +1,32 @@
+// Underlay routing towards remote VTEPs: the connected subnet, static routes and the
+// default gateway, longest prefix first. Consulted at control time only (when a VTEP's
+// outer header is built), never per packet, so a sorted list is all it needs.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "config/model.h"
+
+namespace vtepgw::underlay {
+
+using netaddr::Ipv4Address;
+using netaddr::Ipv4Prefix;
+
+class RouteTable {
+public:
+    explicit RouteTable(const config::UnderlaySpec& spec);
+
+    // The layer-2 next hop for `dst`: dst itself on the connected subnet, the route's
+    // gateway otherwise; nullopt when nothing matches (no default gateway configured).
+    std::optional<Ipv4Address> nextHop(Ipv4Address dst) const;
+
+private:
+    struct Route {
+        Ipv4Prefix prefix;
+        std::optional<Ipv4Address> via;  // none = connected
+    };
+    std::vector<Route> routes_;  // longest prefix first
+};
+
+}  // namespace vtepgw::underlay

@@ -1,0 +1,96 @@
+// Classification of frames received on the underlay port: VXLAN for one of our bridges,
+// something for the control core (ARP, ICMP to our address), or a drop with its reason.
+// Works on the first segment's bytes only and never reads past `len`.
+#pragma once
+
+#include <rte_ip.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "counters/counters.h"
+#include "packet/headers.h"
+#include "state/forwarding_state.h"
+
+namespace vtepgw::vxlan {
+
+enum class UnderlayVerdict : uint8_t { Vxlan, ToControl, Drop };
+
+struct UnderlayResult {
+    UnderlayVerdict verdict = UnderlayVerdict::Drop;
+    counters::Drop reason = counters::Drop::truncated;
+    bool reservedBits = false;   // accepted, but counted
+    fdb::BridgeId bridge = fdb::kNoBridge;
+    uint32_t srcIpHost = 0;      // the remote VTEP
+    uint16_t innerLen = 0;       // inner frame length (outer Ethernet padding excluded)
+};
+
+// `ipChecksumFlags` are the mbuf's RTE_MBUF_F_RX_IP_CKSUM_* bits: a NIC that checked the
+// checksum saves us the work; unknown means we check it ourselves.
+inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
+                                       const state::ForwardingState& st,
+                                       uint64_t ipChecksumFlags = 0) {
+    using counters::Drop;
+    UnderlayResult r;
+    auto drop = [&r](Drop d) {
+        r.verdict = UnderlayVerdict::Drop;
+        r.reason = d;
+        return r;
+    };
+    if (len < packet::kEtherHeaderLen) return drop(Drop::truncated);
+    const auto* eth = reinterpret_cast<const rte_ether_hdr*>(frame);
+    if (!rte_is_same_ether_addr(&eth->dst_addr, &st.localMac) &&
+        !rte_is_multicast_ether_addr(&eth->dst_addr))
+        return drop(Drop::not_for_us);
+    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+        r.verdict = UnderlayVerdict::ToControl;
+        return r;
+    }
+    if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) return drop(Drop::unsupported_ethertype);
+
+    if (len < packet::kEtherHeaderLen + packet::kIpv4HeaderLen) return drop(Drop::truncated);
+    const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + packet::kEtherHeaderLen);
+    if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0x0F) < 5) return drop(Drop::bad_ip_header);
+    if ((ip->version_ihl & 0x0F) != 5) return drop(Drop::ip_options);
+    const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
+    if (totalLen < packet::kIpv4HeaderLen) return drop(Drop::bad_ip_header);
+    if (totalLen > len - packet::kEtherHeaderLen) return drop(Drop::truncated);
+    if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+        (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_ipv4_cksum(ip) != 0))
+        return drop(Drop::bad_ip_checksum);
+    if (rte_be_to_cpu_16(ip->fragment_offset) & (packet::kIpv4MoreFragments | packet::kIpv4OffsetMask))
+        return drop(Drop::ip_fragment);
+    if (ip->dst_addr != st.localIpBe) return drop(Drop::not_for_us);
+    if (ip->next_proto_id == IPPROTO_ICMP) {
+        r.verdict = UnderlayVerdict::ToControl;
+        return r;
+    }
+    if (ip->next_proto_id != IPPROTO_UDP) return drop(Drop::unsupported_protocol);
+
+    constexpr uint16_t kMinVxlan = packet::kIpv4HeaderLen + packet::kUdpHeaderLen +
+                                   packet::kVxlanHeaderLen + packet::kEtherHeaderLen;
+    if (totalLen < packet::kIpv4HeaderLen + packet::kUdpHeaderLen) return drop(Drop::truncated);
+    const auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
+    if (udp->dst_port != st.udpPortBe) return drop(Drop::udp_port_unknown);
+    if (totalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - packet::kIpv4HeaderLen)
+        return drop(Drop::truncated);
+    const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
+    const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);
+    if ((flags >> 24 & packet::kVxlanFlagI) == 0) return drop(Drop::bad_vxlan_flags);
+    const uint32_t vniWord = rte_be_to_cpu_32(vx->vx_vni);
+    r.reservedBits = (flags & ~(uint32_t{packet::kVxlanFlagI} << 24)) != 0 || (vniWord & 0xFF) != 0;
+    const int32_t bridge = st.vniToBridge.find(vniWord >> 8);
+    if (bridge < 0) return drop(Drop::unknown_vni);
+
+    const auto* inner = reinterpret_cast<const rte_ether_hdr*>(vx + 1);
+    if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
+        return drop(Drop::inner_vlan_tagged);
+    r.verdict = UnderlayVerdict::Vxlan;
+    r.bridge = static_cast<fdb::BridgeId>(bridge);
+    r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
+    r.innerLen = static_cast<uint16_t>(totalLen - (kMinVxlan - packet::kEtherHeaderLen));
+    return r;
+}
+
+}  // namespace vtepgw::vxlan

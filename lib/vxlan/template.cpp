@@ -1,0 +1,29 @@
+#include <rte_ip.h>
+
+#include "vxlan/vxlan.h"
+
+namespace vtepgw::vxlan {
+
+packet::OuterHeaders buildOuterTemplate(const TemplateSpec& spec) {
+    packet::OuterHeaders h{};
+    h.eth.dst_addr = spec.dstMac;
+    h.eth.src_addr = spec.srcMac;
+    h.eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    h.ip.version_ihl = RTE_IPV4_VHL_DEF;
+    h.ip.type_of_service = 0;
+    h.ip.total_length = 0;
+    h.ip.packet_id = 0;
+    h.ip.fragment_offset = 0;  // DF clear: RFC 7348 lets routers fragment; we never do
+    h.ip.time_to_live = spec.ttl;
+    h.ip.next_proto_id = IPPROTO_UDP;
+    h.ip.src_addr = rte_cpu_to_be_32(spec.srcIpHost);
+    h.ip.dst_addr = rte_cpu_to_be_32(spec.dstIpHost);
+    h.ip.hdr_checksum = 0;
+    h.ip.hdr_checksum = rte_ipv4_cksum(&h.ip);
+    h.udp.dst_port = rte_cpu_to_be_16(spec.udpPort);
+    h.udp.dgram_cksum = 0;  // RFC 7348: zero over IPv4
+    h.vxlan.vx_flags = rte_cpu_to_be_32(uint32_t{packet::kVxlanFlagI} << 24);
+    return h;
+}
+
+}  // namespace vtepgw::vxlan
