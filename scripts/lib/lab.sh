@@ -1,0 +1,130 @@
+# Namespace lab shared by scripts/demo.sh and the end-to-end tests. Source it, then call
+# lab_up; lab_down removes everything (install it in a trap).
+#
+#   ns vg-h1 (192.168.10.1)          ns vg-h2 (192.168.10.2)
+#        | h1-eth                          | h2-eth
+#        | kv-h                            | gw-a   (vtepd access port, net_af_packet)
+#   ns vg-kv: br10 = {kv-h, vxlan10}   ns vg-gw: vtepd
+#        | kv-u 10.77.0.1/24               | gw-u   (vtepd underlay port, 10.77.0.2/24)
+#        +---------------- veth -----------+
+#
+# The kernel VTEP (vg-kv) is a Linux vxlan device in unicast mode (remote 10.77.0.2);
+# vtepd floods to it by head-end replication (flood_vteps) and learns it back.
+
+LAB_PREFIX=${LAB_PREFIX:-vg}
+LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/vtepgw-lab.XXXXXX)}
+LAB_VNI=${LAB_VNI:-10}
+LAB_UDP_PORT=${LAB_UDP_PORT:-4789}
+VTEPD_PID=""
+
+lab_require_root() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "error: the namespace lab needs root (ip netns, veth, AF_PACKET)" >&2
+        return 1
+    fi
+    for tool in ip ethtool; do
+        command -v "$tool" >/dev/null || { echo "error: $tool not found: run scripts/setup.sh" >&2; return 1; }
+    done
+}
+
+ns() { local n=$1; shift; ip netns exec "${LAB_PREFIX}-$n" "$@"; }
+
+# Offloads would hand AF_PACKET unsegmented super-frames and unfinished checksums that a
+# real wire never carries; switch them off on every veth end.
+lab_no_offload() { ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true; }
+
+lab_down() {
+    if [ -n "$VTEPD_PID" ] && kill -0 "$VTEPD_PID" 2>/dev/null; then
+        kill -INT "$VTEPD_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$VTEPD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$VTEPD_PID" 2>/dev/null || true
+    fi
+    VTEPD_PID=""
+    for n in h1 h2 kv gw; do ip netns del "${LAB_PREFIX}-$n" 2>/dev/null || true; done
+}
+
+lab_up() {
+    lab_require_root || return 1
+    lab_down
+    for n in h1 h2 kv gw; do ip netns add "${LAB_PREFIX}-$n"; done
+    ip link add h1-eth netns "${LAB_PREFIX}-h1" type veth peer name kv-h netns "${LAB_PREFIX}-kv"
+    ip link add kv-u netns "${LAB_PREFIX}-kv" type veth peer name gw-u netns "${LAB_PREFIX}-gw"
+    ip link add gw-a netns "${LAB_PREFIX}-gw" type veth peer name h2-eth netns "${LAB_PREFIX}-h2"
+
+    # Hosts: MTU 1450 leaves room for VXLAN's 50 bytes on a 1500-byte underlay.
+    for h in h1 h2; do
+        ns $h ip link set lo up
+        ns $h ip link set $h-eth mtu 1450 up
+        ns $h ip addr add 192.168.10.${h#h}/24 dev $h-eth
+        lab_no_offload $h $h-eth
+    done
+
+    # Kernel VTEP.
+    ns kv ip link set lo up
+    ns kv ip addr add 10.77.0.1/24 dev kv-u
+    ns kv ip link set kv-u up
+    ns kv ip link add vxlan$LAB_VNI type vxlan id $LAB_VNI local 10.77.0.1 remote 10.77.0.2 \
+        dstport $LAB_UDP_PORT dev kv-u
+    ns kv ip link add br$LAB_VNI type bridge
+    ns kv ip link set vxlan$LAB_VNI master br$LAB_VNI up
+    ns kv ip link set kv-h master br$LAB_VNI up
+    ns kv ip link set br$LAB_VNI up
+    lab_no_offload kv kv-u
+    lab_no_offload kv kv-h
+
+    # vtepd's namespace: the kernel keeps its hands off these ports (no addresses, no IPv6).
+    ns gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ns gw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    ns gw ip link set lo up
+    for i in gw-u gw-a; do
+        ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
+        ns gw ip link set $i up
+        lab_no_offload gw $i
+    done
+    for h in h1 h2; do ns $h sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
+
+    cat > "$LAB_DIR/vtepd.json" <<JSON
+{
+  "ports": {
+    "uplink": { "device": "net_af_packet0" },
+    "access": { "device": "net_af_packet1" }
+  },
+  "underlay": { "port": "uplink", "address": "10.77.0.2/24" },
+  "vxlan": { "udp_port": $LAB_UDP_PORT, "ttl": 64, "ageing_seconds": 300, "learning": true },
+  "bridges": {
+    "br$LAB_VNI": { "vni": $LAB_VNI, "flood_vteps": [ "10.77.0.1" ],
+               "members": [ { "port": "access" } ] }
+  }
+}
+JSON
+}
+
+# Starts vtepd in vg-gw; its output goes to $LAB_DIR/vtepd.log.
+lab_start_vtepd() {
+    local bin=$1
+    # Not through ns(): a function would run in a subshell that ignores SIGINT, and $! would
+    # name the subshell instead of vtepd. "ip netns exec" execs the program in place.
+    ip netns exec "${LAB_PREFIX}-gw" "$bin" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${LAB_PREFIX}-vtepd" \
+        --vdev=net_af_packet0,iface=gw-u --vdev=net_af_packet1,iface=gw-a \
+        -- --config "$LAB_DIR/vtepd.json" --socket "$LAB_DIR/vtepd.sock" \
+        >"$LAB_DIR/vtepd.log" 2>&1 &
+    VTEPD_PID=$!
+    for _ in $(seq 100); do
+        grep -q "forwarding on" "$LAB_DIR/vtepd.log" 2>/dev/null && return 0
+        kill -0 "$VTEPD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "error: vtepd did not start; its log:" >&2
+    cat "$LAB_DIR/vtepd.log" >&2
+    return 1
+}
+
+# Stops vtepd with SIGINT (clean shutdown prints the final counters).
+lab_stop_vtepd() {
+    [ -n "$VTEPD_PID" ] || return 0
+    kill -INT "$VTEPD_PID" 2>/dev/null
+    wait "$VTEPD_PID" 2>/dev/null
+    local rc=$?
+    VTEPD_PID=""
+    return $rc
+}

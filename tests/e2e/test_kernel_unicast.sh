@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end: vtepd (net_af_packet over veth) against the Linux kernel's vxlan + bridge in
+# unicast mode. Hosts behind each VTEP ping each other both ways (also at full inner MTU),
+# move 2 MiB over TCP each way (checked by SHA-256), and tshark decodes what vtepd sends as
+# valid VXLAN on UDP 4789 with VNI 10 and a correct outer IPv4 checksum.
+# Usage: test_kernel_unicast.sh PATH/TO/vtepd     (root)
+set -uo pipefail
+VTEPD=$(realpath "${1:?usage: $0 PATH/TO/vtepd}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+export LAB_PREFIX=vge2e
+source "$HERE/../../scripts/lib/lab.sh"
+trap lab_down EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $*" >&2; [ -f "$LAB_DIR/vtepd.log" ] && tail -40 "$LAB_DIR/vtepd.log" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+lab_up || fail "cannot build the namespace lab"
+# ip netns exec, not ns(): $! must be tcpdump itself, not a subshell that ignores signals.
+ip netns exec "${LAB_PREFIX}-kv" tcpdump -U -i kv-u -w "$LAB_DIR/underlay.pcap" udp port 4789 2>/dev/null &
+TCPDUMP_PID=$!
+lab_start_vtepd "$VTEPD" || fail "vtepd did not start"
+sleep 1
+
+ns h2 ping -c 5 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "ping vtepd side -> kernel side"
+pass "ping 192.168.10.2 -> 192.168.10.1 (vtepd encap, kernel decap)"
+ns h1 ping -c 5 -i 0.2 -W 2 192.168.10.2 >/dev/null || fail "ping kernel side -> vtepd side"
+pass "ping 192.168.10.1 -> 192.168.10.2 (kernel encap, vtepd decap)"
+ns h2 ping -c 3 -i 0.2 -W 2 -M do -s 1422 192.168.10.1 >/dev/null || fail "full-size (1450-byte) inner packets"
+pass "1450-byte inner packets with DF cross a 1500-byte underlay"
+ns kv ping -c 2 -W 2 10.77.0.2 >/dev/null || fail "vtepd does not answer ping on its underlay address"
+pass "vtepd answers ARP and ICMP echo on 10.77.0.2"
+
+transfer() {  # from-ns to-ns to-ip
+    local out="$LAB_DIR/recv.$1"
+    ns "$2" /usr/bin/python3 "$HERE/tcp_transfer.py" serve 5001 >"$out" &
+    local srv=$!
+    sleep 0.5
+    local sent
+    sent=$(ns "$1" /usr/bin/python3 "$HERE/tcp_transfer.py" send "$3" 5001 2097152) || fail "TCP send $1 -> $2"
+    wait $srv || fail "TCP receive on $2"
+    [ "$sent" = "$(cat "$out")" ] || fail "TCP $1 -> $2: sent '$sent', received '$(cat "$out")'"
+    pass "2 MiB over TCP $1 -> $2, SHA-256 matches (${sent#* })"
+}
+transfer h2 h1 192.168.10.1
+transfer h1 h2 192.168.10.2
+
+kill -TERM $TCPDUMP_PID; wait $TCPDUMP_PID 2>/dev/null
+lab_stop_vtepd || fail "vtepd did not exit cleanly (exit code $?)"
+grep -q "final counters" "$LAB_DIR/vtepd.log" || fail "no final counters printed at exit"
+grep -q '"10.77.0.1"' "$LAB_DIR/vtepd.log" || fail "the kernel VTEP 10.77.0.1 is not among vtepd's VTEPs"
+pass "clean SIGINT shutdown with final counters"
+
+# What vtepd put on the wire, decoded by tshark.
+fields=$(tshark -r "$LAB_DIR/underlay.pcap" -o ip.check_checksum:TRUE -Y "ip.src==10.77.0.2 && vxlan" \
+    -T fields -e udp.dstport -e vxlan.vni -e vxlan.flags.vni -e ip.checksum.status -e udp.checksum 2>/dev/null | sort | uniq -c)
+echo "$fields" | sed 's/^/    /'
+[ -n "$fields" ] || fail "tshark found no VXLAN from vtepd"
+echo "$fields" | awk '{ if ($2 != 4789 || $3 != 10 || $4 != "True" && $4 != 1) bad=1 } END { exit bad }' \
+    || fail "VXLAN from vtepd not all UDP 4789 / VNI 10 / I flag"
+echo "$fields" | awk '{ if ($5 != 2 && $5 != "Good") bad=1 } END { exit bad }' \
+    || fail "outer IPv4 checksum not verified good by tshark"
+pass "tshark: vtepd's packets are VXLAN, UDP 4789, VNI 10, I flag, good IPv4 checksum"
+exit 0
