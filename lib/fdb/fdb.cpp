@@ -65,6 +65,7 @@ LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
     }
     pos = rte_hash_add_key(hash_, &key);
     if (pos < 0) return LearnResult::Full;
+    ++count_;
     Entry& e = entries_[static_cast<size_t>(pos)];
     e.key = key;
     e.moves = 0;
@@ -81,6 +82,7 @@ bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
     if (pos < 0) {
         pos = rte_hash_add_key(hash_, &key);
         if (pos < 0) return false;
+        ++count_;
         Entry& e = entries_[static_cast<size_t>(pos)];
         e.key = key;
         e.moves = 0;
@@ -100,6 +102,7 @@ bool Fdb::remove(Key key) {
     // the position itself is recycled by the hash only after an RCU grace period.
     entries_[static_cast<size_t>(pos)].dest.store(0, std::memory_order_release);
     rte_hash_del_key(hash_, &key);
+    --count_;
     return true;
 }
 
@@ -133,7 +136,6 @@ void Fdb::forEach(const std::function<void(const EntryView&)>& fn) const {
     }
 }
 
-uint32_t Fdb::size() const { return static_cast<uint32_t>(rte_hash_count(hash_)); }
 
 }  // namespace vtepgw::fdb
 

@@ -115,12 +115,14 @@ public:
     // Removes dynamic entries not seen for more than ageingSeconds; returns how many.
     size_t age(uint32_t now, uint32_t ageingSeconds);
     void forEach(const std::function<void(const EntryView&)>& fn) const;
-    uint32_t size() const;
+    // Entries present (deleted ones whose slots await their RCU grace period excluded).
+    uint32_t size() const { return count_; }
     uint32_t capacity() const { return capacity_; }
 
 private:
     rte_hash* hash_ = nullptr;
     uint32_t capacity_;
+    uint32_t count_ = 0;
     std::unique_ptr<Entry[]> entries_;
 };
 

@@ -1,0 +1,153 @@
+// Configuration validation: the contract example is accepted as written, and each bad
+// configuration is rejected with a message naming the field and the reason.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/parse.h"
+
+using namespace vtepgw::config;
+
+namespace {
+
+// DESIGN.md §3, verbatim.
+const char* kContractExample = R"({
+  "ports": {
+    "uplink": { "device": "net_af_packet0" },
+    "eth3":   { "device": "net_af_packet1" },
+    "trunk1": { "device": "0000:03:00.1" }
+  },
+  "underlay": {
+    "port": "uplink",
+    "address": "192.168.2.68/24",
+    "gateway": "192.168.2.1",
+    "routes": [ { "prefix": "172.16.3.1/32", "via": "192.168.2.254" } ],
+    "neighbors": [ { "address": "192.168.2.1", "mac": "02:00:00:00:02:01" } ]
+  },
+  "vxlan": { "udp_port": 4789, "ttl": 64, "ageing_seconds": 300, "learning": true },
+  "bridges": {
+    "br100": { "vni": 10, "group": "239.0.0.1",
+               "members": [ { "port": "eth3" }, { "port": "trunk1", "vlan": 100 } ] },
+    "br200": { "vni": 20, "flood_vteps": [ "172.16.3.1" ],
+               "members": [ { "port": "trunk1", "vlan": 200 } ],
+               "static_macs": [ { "mac": "02:00:00:00:00:0a", "vtep": "172.16.3.1" },
+                                { "mac": "02:00:00:00:00:0b", "port": "trunk1", "vlan": 200 } ] }
+  }
+})";
+
+// A valid base to break one field at a time.
+std::string base(const std::string& underlayExtra = "", const std::string& vxlan = "{}",
+                 const std::string& bridges =
+                     R"({"br10": {"vni": 10, "flood_vteps": ["10.0.0.9"], "members": [{"port": "a"}]}})") {
+    return R"({"ports": {"up": {"device": "net_ring0"}, "a": {"device": "net_ring1"}},
+              "underlay": {"port": "up", "address": "10.0.0.2/24")" +
+           underlayExtra + R"(}, "vxlan": )" + vxlan + R"(, "bridges": )" + bridges + "}";
+}
+
+}  // namespace
+
+TEST(Config, AcceptsTheContractExample) {
+    auto r = parse(kContractExample);
+    ASSERT_TRUE(r.errors.empty()) << r.errors[0].toString();
+    ASSERT_TRUE(r.config);
+    const Config& c = *r.config;
+    ASSERT_EQ(c.ports.size(), 3u);
+    EXPECT_EQ(c.ports[0].name, "uplink");  // file order is kept
+    EXPECT_EQ(c.underlay.address.toString(), "192.168.2.68/24");
+    EXPECT_EQ(c.underlay.routes.at(0).via.toString(), "192.168.2.254");
+    ASSERT_EQ(c.bridges.size(), 2u);
+    EXPECT_EQ(c.bridges[0].vni, 10u);
+    EXPECT_EQ(c.bridges[0].group->toString(), "239.0.0.1");
+    EXPECT_EQ(*c.bridges[0].members[1].vlan, 100);
+    EXPECT_FALSE(c.bridges[0].members[0].vlan);
+    EXPECT_EQ(c.bridges[1].staticMacs[0].vtep->toString(), "172.16.3.1");
+    EXPECT_EQ(*c.bridges[1].staticMacs[1].member->vlan, 200);
+    EXPECT_EQ(c.vxlan.sourcePortMin, 49152);
+}
+
+TEST(Config, DefaultsApply) {
+    auto r = parse(base());
+    ASSERT_TRUE(r.config) << r.errors[0].toString();
+    EXPECT_EQ(r.config->vxlan.udpPort, 4789);
+    EXPECT_EQ(r.config->vxlan.ttl, 64);
+    EXPECT_EQ(r.config->vxlan.ageingSeconds, 300u);
+    EXPECT_EQ(r.config->underlay.mtu, 1500);
+}
+
+struct BadCase {
+    const char* description;
+    std::string json;
+    std::string expected;  // the first error, exactly
+};
+
+class BadConfig : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadConfig, IsRejectedWithItsReason) {
+    const BadCase& c = GetParam();
+    auto r = parse(c.json);
+    EXPECT_FALSE(r.config) << c.description;
+    ASSERT_FALSE(r.errors.empty()) << c.description;
+    EXPECT_EQ(r.errors[0].toString(), c.expected) << c.description;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadConfig,
+    ::testing::Values(
+        BadCase{"syntax", "{\"ports\": ", "JSON syntax error: parse error at line 1, column 11: syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal"},
+        BadCase{"not an object", "[]", "(top level): must be an object, found an array"},
+        BadCase{"unknown top-level key", base().substr(0, base().size() - 1) + R"(, "bridgez": {}})", "bridgez: unknown key"},
+        BadCase{"missing ports", R"({"underlay": {"port": "x", "address": "10.0.0.2/24"}})", "ports: is required: name at least the underlay port"},
+        BadCase{"port without device", R"({"ports": {"up": {}}, "underlay": {"port": "up", "address": "10.0.0.2/24"}})", "ports.up.device: is required (a DPDK device name or PCI address)"},
+        BadCase{"device used twice", R"({"ports": {"up": {"device": "x"}, "b": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.2/24"}})", "ports.b.device: device 'x' is already used by port 'up'"},
+        BadCase{"unknown underlay port", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "down", "address": "10.0.0.2/24"}})", "underlay.port: unknown port 'down'"},
+        BadCase{"bad address", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.256/24"}})", "underlay.address: '10.0.0.256/24' is not an IPv4 prefix (a.b.c.d/len, len 0..32)"},
+        BadCase{"address without prefix", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.2"}})", "underlay.address: '10.0.0.2' is not an IPv4 prefix (a.b.c.d/len, len 0..32)"},
+        BadCase{"network address", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.0/24"}})", "underlay.address: 10.0.0.0/24 is the subnet's network or broadcast address, not a host address"},
+        BadCase{"gateway off-subnet", base(R"(, "gateway": "10.1.0.1")"), "underlay.gateway: gateway 10.1.0.1 is not in the connected subnet 10.0.0.0/24"},
+        BadCase{"route with host bits", base(R"(, "routes": [{"prefix": "172.16.3.1/24", "via": "10.0.0.1"}])"), "underlay.routes[0].prefix: 172.16.3.1/24 has host bits set (did you mean 172.16.3.0/24?)"},
+        BadCase{"neighbor with multicast MAC", base(R"(, "neighbors": [{"address": "10.0.0.1", "mac": "01:00:5e:00:00:01"}])"), "underlay.neighbors[0].mac: 01:00:5e:00:00:01 is not a unicast MAC address"},
+        BadCase{"ttl 0", base("", R"({"ttl": 0})"), "vxlan.ttl: must be between 1 and 255, found 0"},
+        BadCase{"udp port as string", base("", R"({"udp_port": "4789"})"), "vxlan.udp_port: must be an integer, found a string"},
+        BadCase{"learning not bool", base("", R"({"learning": 1})"), "vxlan.learning: must be true or false, found a number"},
+        BadCase{"source port range reversed", base("", R"({"source_port_range": [60000, 50000]})"), "vxlan.source_port_range: min 60000 is above max 50000"},
+        BadCase{"vni 0", base("", "{}", R"({"b": {"vni": 0, "members": [{"port": "a"}]}})"), "bridges.b.vni: must be between 1 and 16777215, found 0"},
+        BadCase{"vni too large", base("", "{}", R"({"b": {"vni": 16777216, "members": [{"port": "a"}]}})"), "bridges.b.vni: must be between 1 and 16777215, found 16777216"},
+        BadCase{"vni negative", base("", "{}", R"({"b": {"vni": -5, "members": [{"port": "a"}]}})"), "bridges.b.vni: must be between 1 and 16777215, found -5"},
+        BadCase{"duplicate vni", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}]}, "c": {"vni": 10}})"), "bridges.c.vni: VNI 10 is already used by bridge 'b'"},
+        BadCase{"member unknown port", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "eth9"}]}})"), "bridges.b.members[0].port: unknown port 'eth9'"},
+        BadCase{"member is the underlay", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "up"}]}})"), "bridges.b.members[0].port: 'up' is the underlay port; it cannot also be a bridge member"},
+        BadCase{"vlan 4095", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a", "vlan": 4095}]}})"), "bridges.b.members[0].vlan: must be between 1 and 4094, found 4095"},
+        BadCase{"member in two bridges", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}]}, "c": {"vni": 11, "members": [{"port": "a"}]}})"), "bridges.c.members[0]: a untagged is already a member of bridge 'b'"},
+        BadCase{"group not multicast", base("", "{}", R"({"b": {"vni": 10, "group": "10.1.1.1"}})"), "bridges.b.group: 10.1.1.1 is not a multicast group (224.0.0.0/4)"},
+        BadCase{"link-local group", base("", "{}", R"({"b": {"vni": 10, "group": "224.0.0.5"}})"), "bridges.b.group: 224.0.0.5 is link-local (224.0.0.0/24): routers never forward it"},
+        BadCase{"flood vtep is us", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.2"]}})"), "bridges.b.flood_vteps[0]: 10.0.0.2 is our own address"},
+        BadCase{"flood vtep multicast", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["239.1.1.1"]}})"), "bridges.b.flood_vteps[0]: 239.1.1.1 is not a unicast host address"},
+        BadCase{"static mac with both", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "02:00:00:00:00:01", "vtep": "10.0.0.9", "port": "a"}]}})"), "bridges.b.static_macs[0]: give exactly one of 'vtep' (remote) or 'port' (local)"},
+        BadCase{"static mac on non-member", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "02:00:00:00:00:01", "port": "a", "vlan": 7}]}})"), "bridges.b.static_macs[0].port: a vlan 7 is not a member of bridge 'b'"},
+        BadCase{"static mac multicast", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "ff:ff:ff:ff:ff:ff", "port": "a"}]}})"), "bridges.b.static_macs[0].mac: ff:ff:ff:ff:ff:ff is not a unicast MAC address"}));
+
+TEST(Config, ReportsEveryErrorNotJustTheFirst) {
+    auto r = parse(base("", R"({"ttl": 0, "udp_port": 0})", R"({"b": {"vni": 0}})"));
+    EXPECT_FALSE(r.config);
+    EXPECT_EQ(r.errors.size(), 3u);
+}
+
+TEST(Config, WarnsAboutTtlOne) {
+    auto r = parse(base("", R"({"ttl": 1})"));
+    ASSERT_TRUE(r.config);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_EQ(r.warnings[0].path, "vxlan.ttl");
+}
+
+TEST(Config, WarnsAboutBridgeWithoutFloodTarget) {
+    auto r = parse(base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}]}})"));
+    ASSERT_TRUE(r.config);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_EQ(r.warnings[0].path, "bridges.b");
+}
+
+TEST(Config, UnreadableFileIsAnError) {
+    auto r = parseFile("/nonexistent/vtepd.json");
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].toString(), "cannot read config file '/nonexistent/vtepd.json'");
+}
