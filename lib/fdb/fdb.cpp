@@ -63,8 +63,13 @@ LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
         e.dest.store(dest.word, std::memory_order_release);
         return LearnResult::Moved;
     }
-    pos = rte_hash_add_key(hash_, &key);
-    if (pos < 0) return LearnResult::Full;
+    pos = insert(key, dest, now);
+    return pos < 0 ? LearnResult::Full : LearnResult::Added;
+}
+
+int32_t Fdb::insert(Key key, Dest dest, uint32_t now) {
+    const int32_t pos = rte_hash_add_key(hash_, &key);
+    if (pos < 0) return pos;
     ++count_;
     Entry& e = entries_[static_cast<size_t>(pos)];
     e.key = key;
@@ -72,23 +77,15 @@ LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
     e.lastMove = 0;
     e.created = now;
     e.lastSeen.store(now, std::memory_order_relaxed);
+    // Last: readers that find the key before this store see "no destination" and flood.
     e.dest.store(dest.word, std::memory_order_release);
-    return LearnResult::Added;
+    return pos;
 }
 
 bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
     dest.word |= uint64_t{1} << 62;
-    int32_t pos = rte_hash_lookup(hash_, &key);
-    if (pos < 0) {
-        pos = rte_hash_add_key(hash_, &key);
-        if (pos < 0) return false;
-        ++count_;
-        Entry& e = entries_[static_cast<size_t>(pos)];
-        e.key = key;
-        e.moves = 0;
-        e.lastMove = 0;
-        e.created = now;
-    }
+    const int32_t pos = rte_hash_lookup(hash_, &key);
+    if (pos < 0) return insert(key, dest, now) >= 0;
     Entry& e = entries_[static_cast<size_t>(pos)];
     e.lastSeen.store(now, std::memory_order_relaxed);
     e.dest.store(dest.word, std::memory_order_release);

@@ -120,6 +120,9 @@ public:
     uint32_t capacity() const { return capacity_; }
 
 private:
+    // Adds a key that is not present; its position, or negative when the table is full.
+    int32_t insert(Key key, Dest dest, uint32_t now);
+
     rte_hash* hash_ = nullptr;
     uint32_t capacity_;
     uint32_t count_ = 0;
