@@ -9,7 +9,7 @@ PACKAGES=(
     build-essential g++ meson ninja-build pkg-config
     dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev
     # lab and tests: namespaces, real peers, packet decoding
-    iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps
+    iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
 )
 
 missing=()

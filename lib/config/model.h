@@ -53,6 +53,7 @@ struct VxlanSpec {
     uint16_t sourcePortMin = 49152;
     uint16_t sourcePortMax = 65535;
     uint32_t fdbSize = 65536;  // capacity of the MAC table, all bridges together
+    uint8_t igmpVersion = 3;   // reports for our multicast groups: 2 or 3
 };
 
 struct MemberSpec {

@@ -313,7 +313,7 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     const Json& v = root["vxlan"];
     if (!r.expectObject(v, "vxlan")) return;
     r.rejectUnknownKeys(v, "vxlan", {"udp_port", "ttl", "ageing_seconds", "learning",
-                                     "source_port_range", "fdb_size"});
+                                     "source_port_range", "fdb_size", "igmp_version"});
     VxlanSpec& spec = cfg.vxlan;
     if (v.contains("udp_port")) {
         if (auto p = r.integer(v["udp_port"], "vxlan.udp_port", 1, 65535)) {
@@ -338,6 +338,10 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     }
     if (v.contains("learning")) {
         if (auto l = r.boolean(v["learning"], "vxlan.learning")) spec.learning = *l;
+    }
+    if (v.contains("igmp_version")) {
+        if (auto iv = r.integer(v["igmp_version"], "vxlan.igmp_version", 2, 3))
+            spec.igmpVersion = static_cast<uint8_t>(*iv);
     }
     if (v.contains("fdb_size")) {
         if (auto s = r.integer(v["fdb_size"], "vxlan.fdb_size", 1024, 16u << 20))

@@ -179,6 +179,12 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         }
     }
     s->vniToBridge = state::FlatMap32(vniIndex);
+    std::vector<std::pair<uint32_t, int32_t>> groupIndex;
+    for (const auto& spec : cfg_.bridges)
+        if (spec.group && std::none_of(groupIndex.begin(), groupIndex.end(),
+                                       [&](const auto& g) { return g.first == spec.group->host; }))
+            groupIndex.emplace_back(spec.group->host, 1);
+    s->groups = state::FlatMap32(groupIndex);
     return s;
 }
 
@@ -196,6 +202,77 @@ void Controller::publish() {
     }
     publisher_.publish(std::move(s));
     dirty_ = false;
+    syncGroups();
+}
+
+void Controller::sendFrame(const std::vector<uint8_t>& bytes) {
+    if (bytes.empty()) return;
+    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    char* p = m ? rte_pktmbuf_append(m, static_cast<uint16_t>(bytes.size())) : nullptr;
+    if (p == nullptr) {
+        if (m) rte_pktmbuf_free(m);
+        counters_.drop(Drop::no_mbuf);
+        return;
+    }
+    std::memcpy(p, bytes.data(), bytes.size());
+    transmit(m);
+}
+
+void Controller::sendReports(bool currentState) {
+    const auto v = static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion);
+    const MacAddress mac = toMac(underlayMac_);
+    const Ipv4Address src = cfg_.underlay.address.address;
+    std::vector<Ipv4Address> all;
+    const uint64_t now = nowMs();
+    for (auto& [g, last] : groups_) {
+        all.push_back(Ipv4Address{g});
+        last = now;
+    }
+    if (all.empty()) return;
+    if (v == underlay::IgmpVersion::V3) {
+        sendFrame(currentState ? underlay::igmpCurrentState(v, mac, src, all)
+                               : underlay::igmpJoin(v, mac, src, all));
+    } else {
+        for (const auto& g : all) sendFrame(underlay::igmpJoin(v, mac, src, {g}));
+    }
+    counters_.event(Event::igmp_reports_sent);
+}
+
+void Controller::syncGroups() {
+    std::set<uint32_t> wanted;
+    for (const auto& b : cfg_.bridges)
+        if (b.group) wanted.insert(b.group->host);
+    const auto v = static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion);
+    for (auto it = groups_.begin(); it != groups_.end();) {
+        if (wanted.count(it->first)) {
+            ++it;
+            continue;
+        }
+        sendFrame(underlay::igmpLeave(v, toMac(underlayMac_), cfg_.underlay.address.address,
+                                      Ipv4Address{it->first}));
+        VTEPGW_LOG(INFO, CONTROL, "left group %s", Ipv4Address{it->first}.toString().c_str());
+        it = groups_.erase(it);
+    }
+    bool added = false;
+    for (uint32_t g : wanted) {
+        if (groups_.emplace(g, 0).second) {
+            added = true;
+            VTEPGW_LOG(INFO, CONTROL, "joining group %s (IGMPv%u)", Ipv4Address{g}.toString().c_str(),
+                       cfg_.vxlan.igmpVersion);
+        }
+    }
+    if (added) {
+        sendReports(false);
+        repeatReportsAtMs_ = nowMs() + 1000;
+    }
+}
+
+void Controller::handleIgmp(rte_mbuf* m) {
+    const auto q = underlay::parseIgmpQuery(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
+    rte_pktmbuf_free(m);
+    if (!q) return;  // reports and leaves of other hosts: nothing to do
+    counters_.event(Event::igmp_queries_received);
+    if (q->group.isUnspecified() || groups_.count(q->group.host)) sendReports(true);
 }
 
 bool Controller::poll() {
@@ -254,6 +331,10 @@ void Controller::drainExceptions() {
             case dataplane::ExceptionKind::Underlay: {
                 const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
                 if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
+                else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+                         m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) &&
+                         reinterpret_cast<const rte_ipv4_hdr*>(eth + 1)->next_proto_id == underlay::kIpProtoIgmp)
+                    handleIgmp(m);
                 else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) handleIcmp(m);
                 else dropPacket(m, Drop::exception_unhandled);
                 break;
@@ -417,6 +498,10 @@ void Controller::tick() {
     auto t = neighbors_.tick(now);
     for (const auto& ip : t.probe) sendArpRequest(ip);
     for (rte_mbuf* m : t.expired) dropPacket(m, Drop::no_neighbor);
+    if (repeatReportsAtMs_ != 0 && now >= repeatReportsAtMs_) {
+        repeatReportsAtMs_ = 0;
+        sendReports(false);
+    }
     if (second != lastAgeSecond_) {
         lastAgeSecond_ = second;
         const size_t aged = fdb_.age(second, cfg_.vxlan.ageingSeconds);

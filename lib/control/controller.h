@@ -20,6 +20,7 @@
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
 #include "state/forwarding_state.h"
+#include "underlay/igmp.h"
 #include "underlay/neighbors.h"
 #include "underlay/routes.h"
 
@@ -56,6 +57,8 @@ public:
     const std::vector<PortBinding>& ports() const { return ports_; }
     // Remote VTEPs we know (configured or learned), by IPv4 host order.
     const std::set<uint32_t>& vteps() const { return vteps_; }
+    // Multicast groups joined on the underlay, with the time of the last report (ms).
+    const std::map<uint32_t, uint64_t>& groups() const { return groups_; }
     uint64_t nowMs() const;
 
 private:
@@ -68,6 +71,11 @@ private:
     void handleArp(rte_mbuf* m);
     void handleIcmp(rte_mbuf* m);
     void handleAwaitNeighbor(rte_mbuf* m);
+    void handleIgmp(rte_mbuf* m);
+    // Joins groups the configuration added, leaves those it dropped (IGMP).
+    void syncGroups();
+    void sendFrame(const std::vector<uint8_t>& bytes);
+    void sendReports(bool currentState);
     void releaseHeld(const underlay::NeighborTable::Update& u);
     void sendArpRequest(netaddr::Ipv4Address target);
     void sendGratuitousArp();
@@ -101,6 +109,8 @@ private:
     uint64_t lastSweepMs_ = 0;
     uint32_t lastAgeSecond_ = 0;
     bool dirty_ = false;
+    std::map<uint32_t, uint64_t> groups_;  // joined group -> last report sent (ms)
+    uint64_t repeatReportsAtMs_ = 0;       // unsolicited reports go out twice (RFC 3376 robustness)
     counters::WorkerCounters counters_;  // the control core's own drops and events
 };
 

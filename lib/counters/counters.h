@@ -69,6 +69,8 @@ const char* dropDescription(Drop d);
     X(arp_replies_received, "ARP replies received")                                       \
     X(icmp_echo_answered, "ICMP echo requests answered")                                  \
     X(held_for_neighbor, "packets held while their next hop was resolved")                \
+    X(igmp_reports_sent, "IGMP membership reports sent for our groups")                   \
+    X(igmp_queries_received, "IGMP queries received")                                     \
     X(released_after_arp, "held packets sent after ARP resolved")
 
 enum class Event : uint16_t {

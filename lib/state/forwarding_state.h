@@ -81,6 +81,7 @@ struct ForwardingState {
     FlatMap32 vniToBridge;             // VNI -> BridgeId
     std::vector<VtepTemplate> templates;
     FlatMap32 vtepTemplate;  // unicast VTEP IPv4 (host order) -> index in templates
+    FlatMap32 groups;        // multicast groups we joined (host order) -> 1: VXLAN to them is ours
 
     const BridgeState* bridge(fdb::BridgeId id) const {
         return id < bridges.size() && bridges[id].active ? &bridges[id] : nullptr;

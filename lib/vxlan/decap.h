@@ -14,6 +14,8 @@
 
 namespace vtepgw::vxlan {
 
+inline constexpr uint8_t kIpProtoIgmp = 2;
+
 enum class UnderlayVerdict : uint8_t { Vxlan, ToControl, Drop };
 
 struct UnderlayResult {
@@ -51,16 +53,31 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     if (len < packet::kEtherHeaderLen + packet::kIpv4HeaderLen) return drop(Drop::truncated);
     const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + packet::kEtherHeaderLen);
     if ((ip->version_ihl >> 4) != 4 || (ip->version_ihl & 0x0F) < 5) return drop(Drop::bad_ip_header);
-    if ((ip->version_ihl & 0x0F) != 5) return drop(Drop::ip_options);
+    // IGMP carries the Router Alert option; nothing else we accept has options.
+    const bool igmp = ip->next_proto_id == kIpProtoIgmp;
+    const uint32_t ihl = (ip->version_ihl & 0x0Fu) * 4u;
+    if (ihl != packet::kIpv4HeaderLen && !igmp) return drop(Drop::ip_options);
     const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
-    if (totalLen < packet::kIpv4HeaderLen) return drop(Drop::bad_ip_header);
+    if (totalLen < ihl) return drop(Drop::bad_ip_header);
     if (totalLen > len - packet::kEtherHeaderLen) return drop(Drop::truncated);
     if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
         (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_ipv4_cksum(ip) != 0))
         return drop(Drop::bad_ip_checksum);
     if (rte_be_to_cpu_16(ip->fragment_offset) & (packet::kIpv4MoreFragments | packet::kIpv4OffsetMask))
         return drop(Drop::ip_fragment);
-    if (ip->dst_addr != st.localIpBe) return drop(Drop::not_for_us);
+    const uint32_t dstHost = rte_be_to_cpu_32(ip->dst_addr);
+    if (igmp) {
+        // Queries come to 224.0.0.1 or to a group; the control core answers them.
+        if ((dstHost >> 28) != 0xE) return drop(Drop::not_for_us);
+        r.verdict = UnderlayVerdict::ToControl;
+        return r;
+    }
+    if (ihl != packet::kIpv4HeaderLen) return drop(Drop::ip_options);
+    if (ip->dst_addr != st.localIpBe) {
+        // VXLAN flooded to one of our groups is ours too; anything else to a group is not.
+        if (ip->next_proto_id != IPPROTO_UDP || st.groups.find(dstHost) < 0)
+            return drop(Drop::not_for_us);
+    }
     if (ip->next_proto_id == IPPROTO_ICMP) {
         r.verdict = UnderlayVerdict::ToControl;
         return r;

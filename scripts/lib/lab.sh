@@ -40,7 +40,9 @@ lab_down() {
         kill -KILL "$VTEPD_PID" 2>/dev/null || true
     fi
     VTEPD_PID=""
-    for n in h1 h2 kv gw; do ip netns del "${LAB_PREFIX}-$n" 2>/dev/null || true; done
+    [ -n "${LAB_EXTRA_PIDS:-}" ] && kill $LAB_EXTRA_PIDS 2>/dev/null || true
+    LAB_EXTRA_PIDS=""
+    for n in h1 h2 kv gw r kv2 h3; do ip netns del "${LAB_PREFIX}-$n" 2>/dev/null || true; done
 }
 
 lab_up() {
@@ -127,4 +129,19 @@ lab_stop_vtepd() {
     local rc=$?
     VTEPD_PID=""
     return $rc
+}
+
+# Moves SIZE random bytes over TCP from one host namespace to another and compares SHA-256
+# on both ends. Prints "bytes sha256"; fails (status 1) on any difference.
+lab_tcp_transfer() {  # from-ns to-ns to-ip size
+    local here out srv sent
+    here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    out="$LAB_DIR/recv.$1.$2"
+    ns "$2" /usr/bin/python3 "$here/tests/e2e/tcp_transfer.py" serve 5001 >"$out" &
+    srv=$!
+    sleep 0.5
+    sent=$(ns "$1" /usr/bin/python3 "$here/tests/e2e/tcp_transfer.py" send "$3" 5001 "$4") || { kill $srv 2>/dev/null; return 1; }
+    wait $srv || return 1
+    [ "$sent" = "$(cat "$out")" ] || { echo "sent '$sent', received '$(cat "$out")'" >&2; return 1; }
+    echo "$sent"
 }

@@ -31,19 +31,11 @@ pass "1450-byte inner packets with DF cross a 1500-byte underlay"
 ns kv ping -c 2 -W 2 10.77.0.2 >/dev/null || fail "vtepd does not answer ping on its underlay address"
 pass "vtepd answers ARP and ICMP echo on 10.77.0.2"
 
-transfer() {  # from-ns to-ns to-ip
-    local out="$LAB_DIR/recv.$1"
-    ns "$2" /usr/bin/python3 "$HERE/tcp_transfer.py" serve 5001 >"$out" &
-    local srv=$!
-    sleep 0.5
-    local sent
-    sent=$(ns "$1" /usr/bin/python3 "$HERE/tcp_transfer.py" send "$3" 5001 2097152) || fail "TCP send $1 -> $2"
-    wait $srv || fail "TCP receive on $2"
-    [ "$sent" = "$(cat "$out")" ] || fail "TCP $1 -> $2: sent '$sent', received '$(cat "$out")'"
+for dir in "h2 h1 192.168.10.1" "h1 h2 192.168.10.2"; do
+    set -- $dir
+    sent=$(lab_tcp_transfer $1 $2 $3 2097152) || fail "TCP $1 -> $2"
     pass "2 MiB over TCP $1 -> $2, SHA-256 matches (${sent#* })"
-}
-transfer h2 h1 192.168.10.1
-transfer h1 h2 192.168.10.2
+done
 
 kill -TERM $TCPDUMP_PID; wait $TCPDUMP_PID 2>/dev/null
 lab_stop_vtepd || fail "vtepd did not exit cleanly (exit code $?)"

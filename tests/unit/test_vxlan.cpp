@@ -34,6 +34,7 @@ state::ForwardingState makeState() {
     st.localMac = ether(kOurMac);
     st.udpPortBe = rte_cpu_to_be_16(4789);
     st.vniToBridge = state::FlatMap32({{10, 0}, {20, 1}});
+    st.groups = state::FlatMap32({{0xEF010101, 1}});  // 239.1.1.1
     return st;
 }
 
@@ -119,6 +120,29 @@ TEST(Decap, AcceptsVxlanForUs) {
     EXPECT_EQ(r.srcIpHost, kPeerIp.host);
     EXPECT_EQ(r.innerLen, in.size() + 4);
     EXPECT_FALSE(r.reservedBits);
+}
+
+TEST(Decap, AcceptsVxlanToAJoinedGroupOnly) {
+    const MacAddress groupMac = netaddr::multicastMacFor(*Ipv4Address::parse("239.1.1.1"));
+    const auto ok = classify(vxlanTo(groupMac, *Ipv4Address::parse("239.1.1.1")).vxlan(10).frame(inner()).build());
+    EXPECT_EQ(ok.verdict, vxlan::UnderlayVerdict::Vxlan);
+    const auto other = classify(vxlanTo(netaddr::multicastMacFor(*Ipv4Address::parse("239.1.1.2")),
+                                        *Ipv4Address::parse("239.1.1.2")).vxlan(10).frame(inner()).build());
+    EXPECT_EQ(other.verdict, vxlan::UnderlayVerdict::Drop);
+    EXPECT_EQ(other.reason, counters::Drop::not_for_us);
+    const auto icmpToGroup = classify(FrameBuilder().ether(groupMac, kPeerMac, 0x0800)
+        .ipv4(kPeerIp, *Ipv4Address::parse("239.1.1.1"), 1).icmpEcho(true, 1, 1).build());
+    EXPECT_EQ(icmpToGroup.reason, counters::Drop::not_for_us);
+}
+
+TEST(Decap, IgmpWithRouterAlertGoesToTheControlCore) {
+    // 24-byte IPv4 header (Router Alert), general query to 224.0.0.1.
+    Bytes q = {0x01, 0x00, 0x5e, 0, 0, 1, 2, 0, 0, 0, 0, 9, 0x08, 0x00,
+               0x46, 0xc0, 0, 32, 0, 0, 0x40, 0, 1, 2, 0, 0, 10, 0, 0, 9, 224, 0, 0, 1,
+               0x94, 0x04, 0, 0, 0x11, 100, 0, 0, 0, 0, 0, 0};
+    const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&q[14]));
+    std::memcpy(&q[24], &c, 2);
+    EXPECT_EQ(classify(q).verdict, vxlan::UnderlayVerdict::ToControl);
 }
 
 TEST(Decap, ReservedBitsAreAcceptedAndFlagged) {

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end, the field topology: a Linux kernel VTEP and vtepd on different subnets, joined
+# by a router namespace that routes multicast with smcroute. Both flood BUM traffic to group
+# 239.1.1.1. Hosts ping and move 1 MiB over TCP both ways; vtepd's IGMPv3 report for the
+# group is on the wire (tshark) and a router's query is answered. Then the same lab with
+# vtepd's TTL 1: its floods die at the router and the hosts cannot reach each other (the
+# classic pitfall, and why vtepd warns about TTL 1).
+# Usage: test_multicast_router.sh PATH/TO/vtepd     (root)
+set -uo pipefail
+VTEPD=$(realpath "${1:?usage: $0 PATH/TO/vtepd}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+export LAB_PREFIX=vgmc
+source "$HERE/../../scripts/lib/lab.sh"
+trap lab_down EXIT
+trap 'exit 130' INT TERM
+GROUP=239.1.1.1
+
+fail() { echo "FAIL: $*" >&2; [ -f "$LAB_DIR/vtepd.log" ] && tail -30 "$LAB_DIR/vtepd.log" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/setup.sh"
+
+#   h1 -- kv [br10: kv-h + vxlan10 group 239.1.1.1 ttl 2] kv-u 10.1.0.1/24
+#              |
+#         r-kv 10.1.0.254  [router r: ip_forward, smcroute (*,239.1.1.1) both ways]  r-gw 10.2.0.254
+#              |
+#   h2 -- gw-a [vtepd]  gw-u 10.2.0.2/24, gateway 10.2.0.254, bridge br10 group 239.1.1.1
+build_lab() {
+    lab_require_root || return 1
+    lab_down
+    for n in h1 h2 kv gw r; do ip netns add "${LAB_PREFIX}-$n"; done
+    ip link add h1-eth netns "${LAB_PREFIX}-h1" type veth peer name kv-h netns "${LAB_PREFIX}-kv"
+    ip link add kv-u netns "${LAB_PREFIX}-kv" type veth peer name r-kv netns "${LAB_PREFIX}-r"
+    ip link add r-gw netns "${LAB_PREFIX}-r" type veth peer name gw-u netns "${LAB_PREFIX}-gw"
+    ip link add gw-a netns "${LAB_PREFIX}-gw" type veth peer name h2-eth netns "${LAB_PREFIX}-h2"
+    for h in h1 h2; do
+        ns $h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ns $h ip link set lo up
+        ns $h ip link set $h-eth mtu 1450 up
+        ns $h ip addr add 192.168.10.${h#h}/24 dev $h-eth
+        lab_no_offload $h $h-eth
+    done
+    ns kv ip link set lo up
+    ns kv ip addr add 10.1.0.1/24 dev kv-u
+    ns kv ip link set kv-u up
+    ns kv ip route add default via 10.1.0.254
+    ns kv ip link add vxlan10 type vxlan id 10 local 10.1.0.1 group $GROUP dev kv-u ttl 2 dstport 4789
+    ns kv ip link add br10 type bridge
+    ns kv ip link set vxlan10 master br10 up
+    ns kv ip link set kv-h master br10 up
+    ns kv ip link set br10 up
+    lab_no_offload kv kv-u
+    lab_no_offload kv kv-h
+    ns r ip link set lo up
+    ns r ip addr add 10.1.0.254/24 dev r-kv
+    ns r ip addr add 10.2.0.254/24 dev r-gw
+    ns r ip link set r-kv up
+    ns r ip link set r-gw up
+    ns r sysctl -qw net.ipv4.ip_forward=1
+    ns r sysctl -qw net.ipv4.conf.all.rp_filter=0
+    lab_no_offload r r-kv
+    lab_no_offload r r-gw
+    cat > "$LAB_DIR/smcroute.conf" <<CONF
+phyint r-kv enable
+phyint r-gw enable
+mroute from r-kv group $GROUP to r-gw
+mroute from r-gw group $GROUP to r-kv
+CONF
+    ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$LAB_DIR/smcroute.conf" \
+        -u "$LAB_DIR/smcroute.sock" -P "$LAB_DIR/smcroute.pid" -l err >"$LAB_DIR/smcroute.log" 2>&1 &
+    LAB_EXTRA_PIDS="$!"  # -N: only the interfaces enabled in the file become multicast VIFs
+    ns gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ns gw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    ns gw ip link set lo up
+    for i in gw-u gw-a; do
+        ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
+        ns gw ip link set $i up
+        lab_no_offload gw $i
+    done
+}
+
+write_config() {  # ttl
+    cat > "$LAB_DIR/vtepd.json" <<JSON
+{
+  "ports": { "uplink": { "device": "net_af_packet0" }, "access": { "device": "net_af_packet1" } },
+  "underlay": { "port": "uplink", "address": "10.2.0.2/24", "gateway": "10.2.0.254" },
+  "vxlan": { "udp_port": 4789, "ttl": $1, "igmp_version": 3 },
+  "bridges": { "br10": { "vni": 10, "group": "$GROUP", "members": [ { "port": "access" } ] } }
+}
+JSON
+}
+
+# ---- TTL 64: works across the router
+build_lab || fail "cannot build the lab"
+write_config 64
+ip netns exec "${LAB_PREFIX}-r" tcpdump -U -i r-gw -w "$LAB_DIR/r-gw.pcap" igmp or udp port 4789 2>/dev/null &
+TCPDUMP=$!
+sleep 1
+lab_start_vtepd "$VTEPD" || fail "vtepd did not start"
+sleep 1
+ns h2 ping -c 5 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "ping vtepd side -> kernel side across the router"
+pass "ping 192.168.10.2 -> 192.168.10.1 across a multicast router (vtepd floods to $GROUP)"
+ns kv ip neigh flush dev br10 2>/dev/null; ns kv bridge fdb del $(ns h2 cat /sys/class/net/h2-eth/address) dev vxlan10 2>/dev/null
+ns h1 ip neigh flush all
+ns h1 ping -c 5 -i 0.2 -W 2 192.168.10.2 >/dev/null || fail "ping kernel side -> vtepd side across the router"
+pass "ping 192.168.10.1 -> 192.168.10.2 (kernel floods to $GROUP, vtepd accepts the group)"
+for dir in "h2 h1 192.168.10.1" "h1 h2 192.168.10.2"; do
+    set -- $dir
+    sent=$(lab_tcp_transfer $1 $2 $3 1048576) || fail "TCP $1 -> $2"
+    pass "1 MiB over TCP $1 -> $2, SHA-256 matches"
+done
+
+# A router's general query (IGMPv2 form, from the router's address) must be answered.
+ns r /usr/bin/python3 - <<'PY' || fail "scapy could not send an IGMP query"
+from scapy.all import Ether, IP, sendp
+from scapy.contrib.igmp import IGMP
+q = Ether(dst="01:00:5e:00:00:01") / IP(src="10.2.0.254", dst="224.0.0.1", ttl=1) / IGMP(type=0x11, gaddr="0.0.0.0", mrcode=100)
+sendp(q, iface="r-gw", verbose=False)
+PY
+sleep 1.5
+kill -TERM $TCPDUMP; wait $TCPDUMP 2>/dev/null
+reports=$(tshark -r "$LAB_DIR/r-gw.pcap" -Y "ip.src==10.2.0.2 && igmp.type==0x22" -T fields -e frame.number -e igmp.maddr -e igmp.record_type -e ip.ttl 2>/dev/null)
+echo "$reports" | sed 's/^/    IGMPv3 report: /'
+echo "$reports" | awk -v g=$GROUP '$2 == g && $3 == 4 && $4 == 1' | grep -q . || fail "no IGMPv3 join (CHANGE_TO_EXCLUDE) for $GROUP with TTL 1"
+pass "vtepd sent an IGMPv3 join for $GROUP (TTL 1, decoded by tshark)"
+echo "$reports" | awk -v g=$GROUP '$2 == g && $3 == 2' | grep -q . || fail "the router's query was not answered (no MODE_IS_EXCLUDE record)"
+pass "vtepd answered the router's general query with its current state"
+mc=$(tshark -r "$LAB_DIR/r-gw.pcap" -Y "ip.src==10.2.0.2 && ip.dst==$GROUP && vxlan.vni==10" -T fields -E occurrence=f -e eth.dst -e ip.ttl 2>/dev/null | sort -u)
+echo "$mc" | grep -q "01:00:5e:01:01:01	64" || fail "vtepd's floods are not VXLAN to $GROUP / 01:00:5e:01:01:01 with TTL 64: '$mc'"
+pass "vtepd floods as VXLAN to $GROUP, MAC 01:00:5e:01:01:01, TTL 64"
+lab_stop_vtepd || fail "vtepd did not exit cleanly"
+
+# ---- TTL 1: the documented pitfall, reproduced
+build_lab || fail "cannot rebuild the lab"
+write_config 1
+lab_start_vtepd "$VTEPD" || fail "vtepd did not start with ttl 1"
+grep -q "TTL 1 cannot cross a router" "$LAB_DIR/vtepd.log" || fail "no warning about TTL 1"
+pass "vtepd warns: TTL 1 cannot cross a router"
+sleep 1
+if ns h2 ping -c 3 -i 0.3 -W 1 192.168.10.1 >/dev/null; then
+    fail "hosts reached each other although vtepd sends with TTL 1"
+fi
+pass "with TTL 1 the hosts cannot reach each other through the router (as expected)"
+lab_stop_vtepd || fail "vtepd did not exit cleanly"
+exit 0
