@@ -54,6 +54,8 @@ struct VxlanSpec {
     uint16_t sourcePortMax = 65535;
     uint32_t fdbSize = 65536;  // capacity of the MAC table, all bridges together
     uint8_t igmpVersion = 3;   // reports for our multicast groups: 2 or 3
+    uint32_t flapMoves = 5;    // a MAC moving more than this many times ...
+    uint32_t flapSeconds = 10; // ... within this many seconds is reported as flapping
 };
 
 struct MemberSpec {
@@ -76,6 +78,8 @@ struct BridgeSpec {
     std::vector<MemberSpec> members;
     std::vector<StaticMacSpec> staticMacs;
     std::optional<bool> learning;  // absent = vxlan.learning
+    uint32_t macLimit = 0;         // learned MACs in this bridge; 0 = only the table's size
+    bool keepInnerVlan = false;    // accept decapsulated frames that carry an 802.1Q tag
 };
 
 struct Config {

@@ -313,7 +313,8 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     const Json& v = root["vxlan"];
     if (!r.expectObject(v, "vxlan")) return;
     r.rejectUnknownKeys(v, "vxlan", {"udp_port", "ttl", "ageing_seconds", "learning",
-                                     "source_port_range", "fdb_size", "igmp_version"});
+                                     "source_port_range", "fdb_size", "igmp_version",
+                                     "flap_moves", "flap_seconds"});
     VxlanSpec& spec = cfg.vxlan;
     if (v.contains("udp_port")) {
         if (auto p = r.integer(v["udp_port"], "vxlan.udp_port", 1, 65535)) {
@@ -342,6 +343,14 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     if (v.contains("igmp_version")) {
         if (auto iv = r.integer(v["igmp_version"], "vxlan.igmp_version", 2, 3))
             spec.igmpVersion = static_cast<uint8_t>(*iv);
+    }
+    if (v.contains("flap_moves")) {
+        if (auto n = r.integer(v["flap_moves"], "vxlan.flap_moves", 1, 1000000))
+            spec.flapMoves = static_cast<uint32_t>(*n);
+    }
+    if (v.contains("flap_seconds")) {
+        if (auto n = r.integer(v["flap_seconds"], "vxlan.flap_seconds", 1, 86400))
+            spec.flapSeconds = static_cast<uint32_t>(*n);
     }
     if (v.contains("fdb_size")) {
         if (auto s = r.integer(v["fdb_size"], "vxlan.fdb_size", 1024, 16u << 20))
@@ -410,7 +419,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         const Json& b = item.value();
         if (!r.expectObject(b, path)) continue;
         r.rejectUnknownKeys(b, path, {"vni", "group", "flood_vteps", "members", "static_macs",
-                                      "learning"});
+                                      "learning", "mac_limit", "keep_inner_vlan"});
         BridgeSpec spec;
         spec.name = item.key();
         if (!b.contains("vni")) {
@@ -451,6 +460,14 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                     else spec.floodVteps.push_back(*a);
                 }
             }
+        }
+        if (b.contains("mac_limit")) {
+            if (auto n = r.integer(b["mac_limit"], Reader::join(path, "mac_limit"), 0, 16u << 20))
+                spec.macLimit = static_cast<uint32_t>(*n);
+        }
+        if (b.contains("keep_inner_vlan")) {
+            if (auto k = r.boolean(b["keep_inner_vlan"], Reader::join(path, "keep_inner_vlan")))
+                spec.keepInnerVlan = *k;
         }
         if (b.contains("learning")) spec.learning = r.boolean(b["learning"], Reader::join(path, "learning"));
         if (b.contains("members")) {

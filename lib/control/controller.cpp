@@ -86,6 +86,8 @@ void Controller::assignBridgeIds() {
         next[b.name] = free;
     }
     bridgeIds_ = std::move(next);
+    bridgeById_.assign(state::kMaxBridges, nullptr);
+    for (const auto& b : cfg_.bridges) bridgeById_[bridgeIds_.at(b.name)] = &b;
 }
 
 void Controller::installStatics() {
@@ -152,6 +154,7 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         b.vni = spec.vni;
         b.vniWireBe = packet::vniToWireBe(spec.vni);
         b.learning = spec.learning.value_or(cfg_.vxlan.learning);
+        b.keepInnerVlan = spec.keepInnerVlan;
         vniIndex.emplace_back(spec.vni, id);
         for (const auto& m : spec.members) {
             const state::Member member{portIdOf(m.port), m.vlan.value_or(0)};
@@ -300,15 +303,26 @@ void Controller::drainLearn() {
                                                           RTE_DIM(reqs), nullptr);
         for (unsigned i = 0; i < n; ++i) {
             const fdb::BridgeId bid = fdb::keyBridge(reqs[i].key);
-            bool known = false;
-            for (const auto& [name, id] : bridgeIds_) known = known || id == bid;
-            if (!known) continue;  // the bridge went away while the request was queued
+            const config::BridgeSpec* spec = bid < bridgeById_.size() ? bridgeById_[bid] : nullptr;
+            if (spec == nullptr) continue;  // the bridge went away while the request was queued
             const fdb::Dest d{reqs[i].dest};
-            switch (fdb_.learn(reqs[i].key, d, now)) {
+            switch (fdb_.learn(reqs[i].key, d, now, spec->macLimit,
+                               {cfg_.vxlan.flapMoves, cfg_.vxlan.flapSeconds})) {
                 case fdb::LearnResult::Added: counters_.event(Event::learned); break;
                 case fdb::LearnResult::Moved: counters_.event(Event::moves); break;
+                case fdb::LearnResult::StartedFlapping: {
+                    counters_.event(Event::moves);
+                    counters_.event(Event::flapping_macs);
+                    MacAddress mac;
+                    fdb::keyMac(reqs[i].key, mac.bytes.data());
+                    VTEPGW_LOG(WARNING, CONTROL, "bridge %s: MAC %s moved more than %u times in %u s "
+                               "(loop or duplicate MAC?)", spec->name.c_str(), mac.toString().c_str(),
+                               cfg_.vxlan.flapMoves, cfg_.vxlan.flapSeconds);
+                    break;
+                }
                 case fdb::LearnResult::StaticConflict: counters_.event(Event::static_conflicts); break;
                 case fdb::LearnResult::Full: counters_.event(Event::fdb_full); continue;
+                case fdb::LearnResult::LimitReached: counters_.event(Event::mac_limit_reached); continue;
                 case fdb::LearnResult::Refreshed: break;
             }
             if (d.kind() == fdb::DestKind::Remote && vteps_.insert(d.vtep()).second) {

@@ -99,6 +99,7 @@ private:
     underlay::RouteTable routes_;
     underlay::NeighborTable neighbors_;
     std::map<std::string, fdb::BridgeId> bridgeIds_;
+    std::vector<const config::BridgeSpec*> bridgeById_;  // into cfg_, by BridgeId
     std::set<uint32_t> vteps_;            // configured + learned remote VTEPs
     std::set<uint32_t> configuredVteps_;
     uint16_t underlayPort_ = 0;

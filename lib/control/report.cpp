@@ -69,6 +69,7 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
             row["vtep"] = netaddr::Ipv4Address{v.dest.vtep()}.toString();
         }
         row["moves"] = v.moves;
+        row["flapping"] = v.flapping;
         row["last_move_seconds_ago"] = v.moves ? now - v.lastMove : 0;
         row["age_seconds"] = now >= v.lastSeen ? now - v.lastSeen : 0;
         rows.push_back(row);

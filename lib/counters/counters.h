@@ -61,6 +61,8 @@ const char* dropDescription(Drop d);
     X(moves, "MACs moved by learning")                                                    \
     X(static_conflicts, "learning tried to overwrite a static MAC")                       \
     X(fdb_full, "MACs not learned because the table was full")                            \
+    X(mac_limit_reached, "MACs not learned because their bridge reached mac_limit (flooded)") \
+    X(flapping_macs, "MACs flagged as flapping (too many moves in the flap window)")       \
     X(aged, "MACs removed by ageing")                                                     \
     X(vxlan_reserved_bits, "VXLAN accepted with reserved bits set (RFC 7348: ignored)")   \
     X(vtep_pending, "unicast flooded because the VTEP's header was not ready yet")        \

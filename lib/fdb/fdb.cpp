@@ -50,7 +50,7 @@ void Fdb::lookupBulk(const Key* keys, unsigned n, int32_t* positions) const {
 
 int32_t Fdb::lookup(Key key) const { return rte_hash_lookup(hash_, &key); }
 
-LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
+LearnResult Fdb::learn(Key key, Dest dest, uint32_t now, uint32_t bridgeLimit, FlapPolicy flap) {
     int32_t pos = rte_hash_lookup(hash_, &key);
     if (pos >= 0) {
         Entry& e = entries_[static_cast<size_t>(pos)];
@@ -61,10 +61,23 @@ LearnResult Fdb::learn(Key key, Dest dest, uint32_t now) {
         ++e.moves;
         e.lastMove = now;
         e.dest.store(dest.word, std::memory_order_release);
+        if (now - e.flapWindowStart > flap.seconds) {
+            e.flapWindowStart = now;
+            e.flapMoves = 0;
+            e.flapping = false;
+        }
+        if (++e.flapMoves > flap.moves && !e.flapping) {
+            e.flapping = true;
+            return LearnResult::StartedFlapping;
+        }
         return LearnResult::Moved;
     }
+    const BridgeId bridge = keyBridge(key);
+    if (bridgeLimit != 0 && dynamicPerBridge_[bridge] >= bridgeLimit) return LearnResult::LimitReached;
     pos = insert(key, dest, now);
-    return pos < 0 ? LearnResult::Full : LearnResult::Added;
+    if (pos < 0) return LearnResult::Full;
+    ++dynamicPerBridge_[bridge];
+    return LearnResult::Added;
 }
 
 int32_t Fdb::insert(Key key, Dest dest, uint32_t now) {
@@ -76,6 +89,9 @@ int32_t Fdb::insert(Key key, Dest dest, uint32_t now) {
     e.moves = 0;
     e.lastMove = 0;
     e.created = now;
+    e.flapWindowStart = now;
+    e.flapMoves = 0;
+    e.flapping = false;
     e.lastSeen.store(now, std::memory_order_relaxed);
     // Last: readers that find the key before this store see "no destination" and flood.
     e.dest.store(dest.word, std::memory_order_release);
@@ -87,6 +103,7 @@ bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
     const int32_t pos = rte_hash_lookup(hash_, &key);
     if (pos < 0) return insert(key, dest, now) >= 0;
     Entry& e = entries_[static_cast<size_t>(pos)];
+    if (!Dest{e.dest.load(std::memory_order_relaxed)}.isStatic()) --dynamicPerBridge_[keyBridge(key)];
     e.lastSeen.store(now, std::memory_order_relaxed);
     e.dest.store(dest.word, std::memory_order_release);
     return true;
@@ -95,9 +112,11 @@ bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
 bool Fdb::remove(Key key) {
     const int32_t pos = rte_hash_lookup(hash_, &key);
     if (pos < 0) return false;
+    Entry& e = entries_[static_cast<size_t>(pos)];
+    if (!Dest{e.dest.load(std::memory_order_relaxed)}.isStatic()) --dynamicPerBridge_[keyBridge(key)];
     // Readers that find the key before the delete lands see "no destination" and flood;
     // the position itself is recycled by the hash only after an RCU grace period.
-    entries_[static_cast<size_t>(pos)].dest.store(0, std::memory_order_release);
+    e.dest.store(0, std::memory_order_release);
     rte_hash_del_key(hash_, &key);
     --count_;
     return true;
@@ -129,7 +148,7 @@ void Fdb::forEach(const std::function<void(const EntryView&)>& fn) const {
         const Dest d{e.dest.load(std::memory_order_acquire)};
         if (d.kind() == DestKind::None) continue;
         fn(EntryView{*static_cast<const Key*>(key), d, e.lastSeen.load(std::memory_order_relaxed),
-                     e.moves, e.lastMove, e.created});
+                     e.moves, e.lastMove, e.created, e.flapping});
     }
 }
 

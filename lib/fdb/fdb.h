@@ -64,16 +64,26 @@ struct Dest {
     bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{1} << 62)) == 0; }
 };
 
-struct alignas(32) Entry {
+struct alignas(64) Entry {
     std::atomic<uint64_t> dest{0};     // Dest::word; 0 while the entry is being created
     std::atomic<uint32_t> lastSeen{0}; // coarse seconds; refreshed by workers on hits
     uint32_t moves = 0;                // written by the control core only
     uint32_t lastMove = 0;
     uint32_t created = 0;
+    uint32_t flapWindowStart = 0;  // flap detection: moves counted since this second
+    uint32_t flapMoves = 0;
+    bool flapping = false;
     Key key = 0;
 };
 
-enum class LearnResult { Added, Refreshed, Moved, StaticConflict, Full };
+// A MAC that moves more than `moves` times within `seconds` is flagged as flapping
+// (a loop, or two hosts claiming one address).
+struct FlapPolicy {
+    uint32_t moves = 5;
+    uint32_t seconds = 10;
+};
+
+enum class LearnResult { Added, Refreshed, Moved, StartedFlapping, StaticConflict, Full, LimitReached };
 
 // A snapshot of one entry for display and tests.
 struct EntryView {
@@ -83,6 +93,7 @@ struct EntryView {
     uint32_t moves;
     uint32_t lastMove;
     uint32_t created;
+    bool flapping;
 };
 
 class Fdb {
@@ -104,7 +115,11 @@ public:
     // ---- the writer (control core only) ----
     // Learns or refreshes a dynamic entry. Never replaces a static entry (StaticConflict);
     // Full when the table (or the bridge's limit, checked by the caller) has no room.
-    LearnResult learn(Key key, Dest dest, uint32_t now);
+    // `bridgeLimit` caps the bridge's dynamic entries (0 = only the table's size).
+    LearnResult learn(Key key, Dest dest, uint32_t now, uint32_t bridgeLimit = 0,
+                      FlapPolicy flap = {});
+    // Dynamic (learned) entries of one bridge.
+    uint32_t dynamicCount(BridgeId bridge) const { return dynamicPerBridge_[bridge]; }
     // Adds or replaces an entry as static (it will never age nor be overwritten by learning).
     // Returns false only when the table is full.
     bool addStatic(Key key, Dest dest, uint32_t now);
@@ -126,6 +141,7 @@ private:
     rte_hash* hash_ = nullptr;
     uint32_t capacity_;
     uint32_t count_ = 0;
+    std::vector<uint32_t> dynamicPerBridge_ = std::vector<uint32_t>(1u << 16, 0);
     std::unique_ptr<Entry[]> entries_;
 };
 

@@ -62,6 +62,7 @@ struct BridgeState {
     uint32_t vni = 0;
     uint32_t vniWireBe = 0;  // the VXLAN header's second word
     bool learning = true;
+    bool keepInnerVlan = false;
     std::vector<Member> members;
     std::vector<int32_t> floodTemplates;  // indexes into ForwardingState::templates
 };

@@ -101,8 +101,10 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
 
     const auto* inner = reinterpret_cast<const rte_ether_hdr*>(vx + 1);
     if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
-        return drop(Drop::inner_vlan_tagged);
+        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+        const state::BridgeState* b = st.bridge(static_cast<fdb::BridgeId>(bridge));
+        if (b == nullptr || !b->keepInnerVlan) return drop(Drop::inner_vlan_tagged);
+    }
     r.verdict = UnderlayVerdict::Vxlan;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
     r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);

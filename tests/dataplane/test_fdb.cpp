@@ -162,3 +162,43 @@ TEST_F(FdbTest, RemovalWhileAReaderLooksUp) {
     EXPECT_GT(lookups.load(), 0u);
     EXPECT_EQ(table.size(), 0u);
 }
+
+TEST_F(FdbTest, BridgeLimitStopsLearningInThatBridgeOnly) {
+    for (unsigned i = 0; i < 10; ++i) {
+        uint8_t mac[6] = {0x02, 3, 0, 0, 0, static_cast<uint8_t>(i)};
+        EXPECT_EQ(table.learn(fdb::makeKey(1, mac), Dest::local(1, 0), 1, 4),
+                  i < 4 ? LearnResult::Added : LearnResult::LimitReached);
+        EXPECT_EQ(table.learn(fdb::makeKey(2, mac), Dest::local(1, 0), 1, 0), LearnResult::Added)
+            << "another tenant is not affected";
+    }
+    EXPECT_EQ(table.dynamicCount(1), 4u);
+    EXPECT_EQ(table.dynamicCount(2), 10u);
+    // Statics do not count against the limit; removing a learned MAC makes room.
+    uint8_t s[6] = {0x02, 4, 0, 0, 0, 1};
+    EXPECT_TRUE(table.addStatic(fdb::makeKey(1, s), Dest::local(2, 0), 1));
+    EXPECT_EQ(table.dynamicCount(1), 4u);
+    uint8_t first[6] = {0x02, 3, 0, 0, 0, 0};
+    EXPECT_TRUE(table.remove(fdb::makeKey(1, first)));
+    EXPECT_EQ(table.dynamicCount(1), 3u);
+    uint8_t fresh[6] = {0x02, 3, 0, 0, 0, 99};
+    EXPECT_EQ(table.learn(fdb::makeKey(1, fresh), Dest::local(1, 0), 2, 4), LearnResult::Added);
+}
+
+TEST_F(FdbTest, FlappingIsFlaggedOnceWithinTheWindow) {
+    const auto k = fdb::makeKey(1, kMacA);
+    const fdb::FlapPolicy policy{3, 10};
+    table.learn(k, Dest::local(1, 0), 100, 0, policy);
+    std::vector<LearnResult> results;
+    for (uint32_t i = 0; i < 6; ++i)
+        results.push_back(table.learn(k, Dest::local(static_cast<uint16_t>(2 + i % 2), 0), 101 + i, 0, policy));
+    EXPECT_EQ(results, (std::vector<LearnResult>{LearnResult::Moved, LearnResult::Moved, LearnResult::Moved,
+                                                 LearnResult::StartedFlapping, LearnResult::Moved,
+                                                 LearnResult::Moved}));
+    bool flagged = false;
+    table.forEach([&](const fdb::EntryView& v) { flagged = v.flapping; });
+    EXPECT_TRUE(flagged);
+    // A quiet window clears the flag.
+    EXPECT_EQ(table.learn(k, Dest::local(1, 0), 200, 0, policy), LearnResult::Moved);
+    table.forEach([&](const fdb::EntryView& v) { flagged = v.flapping; });
+    EXPECT_FALSE(flagged);
+}

@@ -324,3 +324,38 @@ TEST_F(Dataplane, SameMemberDestinationIsFiltered) {
     for (const auto& [name, p] : ports) EXPECT_TRUE(collect(name).empty()) << name;
     EXPECT_EQ(drops(Drop::same_port), 1u);
 }
+
+TEST_F(Dataplane, MacLimitStopsLearningButFramesStillFlow) {
+    auto cfg = cfg_;
+    cfg.bridges[0].macLimit = 1;
+    ASSERT_TRUE(ctl_->apply(cfg).empty());
+    inject("a", hostFrame(kBroadcast, kHostA));
+    run();
+    drainAll();
+    const Bytes in = hostFrame(kBroadcast, kHostB);
+    inject("a", in);
+    run();
+    EXPECT_EQ(ctl_->counters().events[static_cast<size_t>(Event::learned)], 1u);
+    EXPECT_EQ(ctl_->counters().events[static_cast<size_t>(Event::mac_limit_reached)], 1u);
+    const auto b = collect("b");
+    ASSERT_EQ(b.size(), 1u) << "the unlearned MAC's frames are still flooded";
+    EXPECT_EQ(b[0], in);
+    EXPECT_EQ(collect("up").size(), 1u);
+}
+
+TEST_F(Dataplane, KeepInnerVlanAcceptsTaggedFramesFromTheTunnel) {
+    const Bytes tagged = FrameBuilder().ether(kHostA, kHostB, 0x8100).vlan(5, 0x0800).payload(46).build();
+    inject("up", fromPeer(tagged));
+    run();
+    EXPECT_EQ(drops(Drop::inner_vlan_tagged), 1u);
+    auto cfg = cfg_;
+    cfg.bridges[0].keepInnerVlan = true;
+    ASSERT_TRUE(ctl_->apply(cfg).empty());
+    drainAll();
+    inject("up", fromPeer(tagged));
+    run();
+    EXPECT_EQ(drops(Drop::inner_vlan_tagged), 1u);
+    const auto a = collect("a");
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0], tagged);
+}
