@@ -42,7 +42,9 @@ lab_down() {
     VTEPD_PID=""
     [ -n "${LAB_EXTRA_PIDS:-}" ] && kill $LAB_EXTRA_PIDS 2>/dev/null || true
     LAB_EXTRA_PIDS=""
-    for n in h1 h2 kv gw r kv2 h3; do ip netns del "${LAB_PREFIX}-$n" 2>/dev/null || true; done
+    for n in $(ip netns list | awk '{print $1}' | grep "^${LAB_PREFIX}-"); do
+        ip netns del "$n" 2>/dev/null || true
+    done
 }
 
 lab_up() {
