@@ -359,3 +359,84 @@ TEST_F(Dataplane, KeepInnerVlanAcceptsTaggedFramesFromTheTunnel) {
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0], tagged);
 }
+
+TEST_F(Dataplane, MulticastGroupJoinFloodQueryAndLeave) {
+    const Ipv4Address group = *Ipv4Address::parse("239.1.1.1");
+    const MacAddress groupMac = netaddr::multicastMacFor(group);
+    // An IGMPv3 report's bytes: IGMP starts at 38 (24-byte IPv4 header with Router Alert),
+    // the first group record at 46 (record type), its group address at 50.
+    auto checkReport = [&](const Bytes& f, uint8_t recordType, const char* what) {
+        ASSERT_GE(f.size(), 54u) << what;
+        EXPECT_EQ(Bytes(f.begin(), f.begin() + 6), (Bytes{0x01, 0x00, 0x5e, 0x00, 0x00, 0x16})) << what;
+        EXPECT_EQ(f[14], 0x46) << what;
+        EXPECT_EQ(f[22], 1) << what << ": TTL 1";
+        EXPECT_EQ(f[23], 2) << what << ": protocol IGMP";
+        EXPECT_EQ(rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&f[14])), 0) << what;
+        EXPECT_EQ(f[38], 0x22) << what << ": v3 report";
+        EXPECT_EQ(f[46], recordType) << what;
+        EXPECT_EQ(Bytes(f.begin() + 50, f.begin() + 54), (Bytes{239, 1, 1, 1})) << what;
+    };
+    auto cfg = cfg_;
+    cfg.bridges[0].group = group;
+    ASSERT_TRUE(ctl_->apply(cfg).empty());
+    run();
+    auto up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    checkReport(up[0], 4, "join (CHANGE_TO_EXCLUDE)");
+
+    // BUM goes to the flood VTEP and to the group, each as its own VXLAN packet.
+    const Bytes in = hostFrame(kBroadcast, kHostA);
+    inject("a", in);
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 2u);
+    Bytes toGroup = FrameBuilder().ether(groupMac, ourMac(), 0x0800).ipv4(kOurIp, group, 17, 64)
+                        .udp(0, 4789).vxlan(10).frame(in).build();
+    toGroup[18] = toGroup[19] = 0;
+    toGroup[24] = toGroup[25] = 0;
+    const uint16_t c = rte_ipv4_cksum(reinterpret_cast<rte_ipv4_hdr*>(&toGroup[14]));
+    std::memcpy(&toGroup[24], &c, 2);
+    std::vector<Bytes> got = {normalised(up[0]), normalised(up[1])};
+    EXPECT_NE(std::find(got.begin(), got.end(), expectedVxlan(in)), got.end()) << "copy to the VTEP";
+    EXPECT_NE(std::find(got.begin(), got.end(), toGroup), got.end()) << "copy to the group";
+    drainAll();
+
+    // VXLAN sent to the group by another VTEP is ours.
+    Bytes fromGroup = FrameBuilder().ether(groupMac, kPeerMac, 0x0800).ipv4(kPeerIp, group, 17)
+                          .udp(50000, 4789).vxlan(10).frame(hostFrame(kHostA, kHostB)).build();
+    inject("up", fromGroup);
+    run();
+    EXPECT_EQ(collect("a").size(), 1u) << "decapsulated from the group to the learned host";
+
+    // A router's general query is answered with the current state.
+    Bytes q = {0x01, 0x00, 0x5e, 0, 0, 1, 2, 0, 0, 0, 0, 9, 0x08, 0x00,
+               0x46, 0xc0, 0, 32, 0, 0, 0x40, 0, 1, 2, 0, 0, 10, 0, 0, 9, 224, 0, 0, 1,
+               0x94, 0x04, 0, 0, 0x11, 100, 0, 0, 0, 0, 0, 0};
+    const uint16_t qc = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&q[14]));
+    std::memcpy(&q[24], &qc, 2);
+    inject("up", q);
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    checkReport(up[0], 2, "answer to a query (MODE_IS_EXCLUDE)");
+
+    // Removing the group leaves it.
+    ASSERT_TRUE(ctl_->apply(cfg_).empty());
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    checkReport(up[0], 3, "leave (CHANGE_TO_INCLUDE)");
+    inject("up", fromGroup);
+    run();
+    EXPECT_EQ(drops(Drop::not_for_us), 1u) << "VXLAN to a group we left is not ours";
+}
+
+TEST_F(Dataplane, ReservedVxlanBitsAreAcceptedAndCounted) {
+    const Bytes in = hostFrame(kBroadcast, kHostB);
+    inject("up", fromPeer(in, 10, 0x0C));
+    run();
+    EXPECT_EQ(worker_->counters().events[static_cast<size_t>(Event::vxlan_reserved_bits)], 1u);
+    const auto a = collect("a");
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0], in);
+}
