@@ -37,10 +37,25 @@ for dir in "h2 h1 192.168.10.1" "h1 h2 192.168.10.2"; do
     pass "2 MiB over TCP $1 -> $2, SHA-256 matches (${sent#* })"
 done
 
+# SIGHUP: a broken file is rejected and changes nothing; a good one is applied live.
+cp "$LAB_DIR/vtepd.json" "$LAB_DIR/vtepd.good.json"
+echo '{ "ports": ' > "$LAB_DIR/vtepd.json"
+kill -HUP "$VTEPD_PID"
+sleep 0.5
+grep -q "reload rejected" "$LAB_DIR/vtepd.log" || fail "a broken file on SIGHUP was not reported as rejected"
+ns h2 ping -c 2 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "forwarding stopped after a rejected reload"
+pass "SIGHUP with a broken file: rejected, forwarding unchanged"
+sed 's/"flood_vteps": \[ "10.77.0.1" \]/"flood_vteps": [ "10.77.0.1", "10.77.0.5" ]/' "$LAB_DIR/vtepd.good.json" > "$LAB_DIR/vtepd.json"
+kill -HUP "$VTEPD_PID"
+sleep 0.5
+grep -q "configuration applied" "$LAB_DIR/vtepd.log" || fail "a good file on SIGHUP was not applied"
+ns h2 ping -c 2 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "forwarding stopped after a reload"
+pass "SIGHUP with a new flood VTEP: applied live, forwarding continues"
+
 kill -TERM $TCPDUMP_PID; wait $TCPDUMP_PID 2>/dev/null
 lab_stop_vtepd || fail "vtepd did not exit cleanly (exit code $?)"
 grep -q "final counters" "$LAB_DIR/vtepd.log" || fail "no final counters printed at exit"
-grep -q '"10.77.0.1"' "$LAB_DIR/vtepd.log" || fail "the kernel VTEP 10.77.0.1 is not among vtepd's VTEPs"
+grep -q '"10.77.0.1","10.77.0.5"' "$LAB_DIR/vtepd.log" || fail "vtepd's VTEPs are not 10.77.0.1 (learned, configured) and 10.77.0.5 (added by reload)"
 pass "clean SIGINT shutdown with final counters"
 
 # What vtepd put on the wire, decoded by tshark. Fields: UDP destination port, VNI, I flag,
