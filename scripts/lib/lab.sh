@@ -47,45 +47,52 @@ lab_down() {
     done
 }
 
+# Creates namespaces with loopback up and IPv6 off (its chatter is only noise here).
+lab_ns() {
+    for n in "$@"; do
+        ip netns add "${LAB_PREFIX}-$n" || return 1
+        ns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ns $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+        ns $n ip link set lo up
+    done
+}
+
+# A veth from NS1/IF1 to NS2/IF2, both ends up without offloads; ADDR and MTU go on IF1.
+lab_link() {  # ns1 if1 ns2 if2 [addr [mtu]]
+    ip link add "$2" netns "${LAB_PREFIX}-$1" type veth peer name "$4" netns "${LAB_PREFIX}-$3" || return 1
+    [ -n "${6:-}" ] && ns "$1" ip link set "$2" mtu "$6"
+    ns "$1" ip link set "$2" up
+    ns "$3" ip link set "$4" up
+    [ -n "${5:-}" ] && ns "$1" ip addr add "$5" dev "$2"
+    lab_no_offload "$1" "$2"
+    lab_no_offload "$3" "$4"
+}
+
+# A host behind a VTEP: MTU 1450 leaves room for VXLAN's 50 bytes on a 1500-byte underlay.
+lab_host() {  # host-ns address/len vtep-ns vtep-side-if
+    lab_link "$1" eth0 "$3" "$4" "$2" 1450
+}
+
+# A Linux kernel VTEP: vxlan<VNI> (remaining arguments go to "ip link add ... type vxlan")
+# enslaved with PORTS to bridge br<VNI>.
+lab_kernel_vtep() {  # ns vni "ports" vxlan-args...
+    local n=$1 vni=$2 ports=$3
+    shift 3
+    ns $n ip link add vxlan$vni type vxlan id $vni dstport $LAB_UDP_PORT "$@" || return 1
+    ns $n ip link add br$vni type bridge
+    ns $n ip link set vxlan$vni master br$vni up
+    for p in $ports; do ns $n ip link set $p master br$vni up; done
+    ns $n ip link set br$vni up
+}
+
 lab_up() {
     lab_require_root || return 1
     lab_down
-    for n in h1 h2 kv gw; do ip netns add "${LAB_PREFIX}-$n"; done
-    ip link add h1-eth netns "${LAB_PREFIX}-h1" type veth peer name kv-h netns "${LAB_PREFIX}-kv"
-    ip link add kv-u netns "${LAB_PREFIX}-kv" type veth peer name gw-u netns "${LAB_PREFIX}-gw"
-    ip link add gw-a netns "${LAB_PREFIX}-gw" type veth peer name h2-eth netns "${LAB_PREFIX}-h2"
-
-    # Hosts: MTU 1450 leaves room for VXLAN's 50 bytes on a 1500-byte underlay.
-    for h in h1 h2; do
-        ns $h ip link set lo up
-        ns $h ip link set $h-eth mtu 1450 up
-        ns $h ip addr add 192.168.10.${h#h}/24 dev $h-eth
-        lab_no_offload $h $h-eth
-    done
-
-    # Kernel VTEP.
-    ns kv ip link set lo up
-    ns kv ip addr add 10.77.0.1/24 dev kv-u
-    ns kv ip link set kv-u up
-    ns kv ip link add vxlan$LAB_VNI type vxlan id $LAB_VNI local 10.77.0.1 remote 10.77.0.2 \
-        dstport $LAB_UDP_PORT dev kv-u
-    ns kv ip link add br$LAB_VNI type bridge
-    ns kv ip link set vxlan$LAB_VNI master br$LAB_VNI up
-    ns kv ip link set kv-h master br$LAB_VNI up
-    ns kv ip link set br$LAB_VNI up
-    lab_no_offload kv kv-u
-    lab_no_offload kv kv-h
-
-    # vtepd's namespace: the kernel keeps its hands off these ports (no addresses, no IPv6).
-    ns gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ns gw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-    ns gw ip link set lo up
-    for i in gw-u gw-a; do
-        ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
-        ns gw ip link set $i up
-        lab_no_offload gw $i
-    done
-    for h in h1 h2; do ns $h sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
+    lab_ns h1 h2 kv gw
+    lab_host h1 192.168.10.1/24 kv kv-h
+    lab_host h2 192.168.10.2/24 gw gw-a
+    lab_link kv kv-u gw gw-u 10.77.0.1/24
+    lab_kernel_vtep kv $LAB_VNI kv-h local 10.77.0.1 remote 10.77.0.2 dev kv-u
 
     cat > "$LAB_DIR/vtepd.json" <<JSON
 {
@@ -132,6 +139,14 @@ lab_stop_vtepd() {
     VTEPD_PID=""
     return $rc
 }
+
+fail() {
+    echo "FAIL: $*" >&2
+    lab_stop_vtepd
+    [ -f "$LAB_DIR/vtepd.log" ] && tail -40 "$LAB_DIR/vtepd.log" >&2
+    exit 1
+}
+pass() { echo "ok: $*"; }
 
 # Moves SIZE random bytes over TCP from one host namespace to another and compares SHA-256
 # on both ends. Prints "bytes sha256"; fails (status 1) on any difference.

@@ -13,51 +13,28 @@ source "$HERE/../../scripts/lib/lab.sh"
 trap lab_down EXIT
 trap 'exit 130' INT TERM
 
-fail() { echo "FAIL: $*" >&2; [ -f "$LAB_DIR/vtepd.log" ] && tail -30 "$LAB_DIR/vtepd.log" >&2; exit 1; }
-pass() { echo "ok: $*"; }
 
 lab_require_root || exit 1
 lab_down
 # r is the underlay switch here; kv and kv2 are kernel VTEPs with hosts h1 and h3.
-for n in h1 h2 h3 kv kv2 gw r; do ip netns add "${LAB_PREFIX}-$n"; done
+lab_ns h1 h2 h3 kv kv2 gw r
 ns r ip link add sw0 type bridge
 ns r ip link set sw0 up
 for v in kv kv2 gw; do
-    ip link add $v-u netns "${LAB_PREFIX}-$v" type veth peer name sw-$v netns "${LAB_PREFIX}-r"
-    ns r ip link set sw-$v master sw0 up
-    lab_no_offload r sw-$v
+    lab_link $v $v-u r sw-$v
+    ns r ip link set sw-$v master sw0
 done
-ip link add h1-eth netns "${LAB_PREFIX}-h1" type veth peer name kv-h netns "${LAB_PREFIX}-kv"
-ip link add h3-eth netns "${LAB_PREFIX}-h3" type veth peer name kv2-h netns "${LAB_PREFIX}-kv2"
-ip link add gw-a netns "${LAB_PREFIX}-gw" type veth peer name h2-eth netns "${LAB_PREFIX}-h2"
-for h in h1 h2 h3; do
-    ns $h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ns $h ip link set lo up
-    ns $h ip link set $h-eth mtu 1450 up
-    ns $h ip addr add 192.168.10.${h#h}/24 dev $h-eth
-    lab_no_offload $h $h-eth
-done
-kernel_vtep() {  # ns own-ip peer-ip peer-ip
-    ns $1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ns $1 ip link set lo up
+lab_host h1 192.168.10.1/24 kv kv-h
+lab_host h3 192.168.10.3/24 kv2 kv2-h
+lab_host h2 192.168.10.2/24 gw gw-a
+kernel_vtep() {  # ns own-ip peer-ip peer-ip: head-end replication to the other two
     ns $1 ip addr add $2/24 dev $1-u
-    ns $1 ip link set $1-u up
-    ns $1 ip link add vxlan10 type vxlan id 10 local $2 dstport 4789 dev $1-u nolearning
-    ns $1 ip link set vxlan10 learning on 2>/dev/null || true
+    lab_kernel_vtep $1 10 $1-h local $2 dev $1-u
     ns $1 bridge fdb append 00:00:00:00:00:00 dst $3 dev vxlan10
     ns $1 bridge fdb append 00:00:00:00:00:00 dst $4 dev vxlan10
-    ns $1 ip link add br10 type bridge
-    ns $1 ip link set vxlan10 master br10 up
-    ns $1 ip link set $1-h master br10 up
-    ns $1 ip link set br10 up
-    lab_no_offload $1 $1-u
-    lab_no_offload $1 $1-h
 }
 kernel_vtep kv 10.77.0.1 10.77.0.2 10.77.0.3
 kernel_vtep kv2 10.77.0.3 10.77.0.2 10.77.0.1
-ns gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ns gw ip link set lo up
-for i in gw-u gw-a; do ns gw ip link set $i up; lab_no_offload gw $i; done
 cat > "$LAB_DIR/vtepd.json" <<JSON
 {
   "ports": { "uplink": { "device": "net_af_packet0" }, "access": { "device": "net_af_packet1" } },
@@ -70,17 +47,17 @@ lab_start_vtepd "$VTEPD" || fail "vtepd did not start"
 sleep 1.5  # ARP for both VTEPs
 
 for h in h1 h3; do
-    ip netns exec "${LAB_PREFIX}-$h" tcpdump -U -i $h-eth -w "$LAB_DIR/$h.pcap" ether proto 0x88b5 2>/dev/null &
+    ip netns exec "${LAB_PREFIX}-$h" tcpdump -U -i eth0 -w "$LAB_DIR/$h.pcap" ether proto 0x88b5 2>/dev/null &
     LAB_EXTRA_PIDS="$LAB_EXTRA_PIDS $!"
 done
 sleep 1
-H2MAC=$(ns h2 cat /sys/class/net/h2-eth/address)
+H2MAC=$(ns h2 cat /sys/class/net/eth0/address)
 ns h2 /usr/bin/python3 - "$H2MAC" <<'PY' || fail "scapy could not send the broadcast"
 import sys
 from scapy.all import Ether, Raw, sendp
 # An explicit source: scapy's default can be 00:00:00:00:00:00, which vtepd rightly drops.
 sendp(Ether(src=sys.argv[1], dst="ff:ff:ff:ff:ff:ff", type=0x88b5) / Raw(b"vtepgw-her-probe" + bytes(40)),
-      iface="h2-eth", verbose=False)
+      iface="eth0", verbose=False)
 PY
 sleep 1
 kill -TERM $LAB_EXTRA_PIDS; wait $LAB_EXTRA_PIDS 2>/dev/null; LAB_EXTRA_PIDS=""

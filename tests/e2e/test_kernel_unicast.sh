@@ -12,8 +12,6 @@ source "$HERE/../../scripts/lib/lab.sh"
 trap lab_down EXIT
 trap 'exit 130' INT TERM
 
-fail() { echo "FAIL: $*" >&2; [ -f "$LAB_DIR/vtepd.log" ] && tail -40 "$LAB_DIR/vtepd.log" >&2; exit 1; }
-pass() { echo "ok: $*"; }
 
 lab_up || fail "cannot build the namespace lab"
 # ip netns exec, not ns(): $! must be tcpdump itself, not a subshell that ignores signals.

@@ -15,8 +15,6 @@ trap lab_down EXIT
 trap 'exit 130' INT TERM
 GROUP=239.1.1.1
 
-fail() { echo "FAIL: $*" >&2; [ -f "$LAB_DIR/vtepd.log" ] && tail -30 "$LAB_DIR/vtepd.log" >&2; exit 1; }
-pass() { echo "ok: $*"; }
 command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/setup.sh"
 
 #   h1 -- kv [br10: kv-h + vxlan10 group 239.1.1.1 ttl 2] kv-u 10.1.0.1/24
@@ -27,55 +25,27 @@ command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/se
 build_lab() {
     lab_require_root || return 1
     lab_down
-    for n in h1 h2 kv gw r; do ip netns add "${LAB_PREFIX}-$n"; done
-    ip link add h1-eth netns "${LAB_PREFIX}-h1" type veth peer name kv-h netns "${LAB_PREFIX}-kv"
-    ip link add kv-u netns "${LAB_PREFIX}-kv" type veth peer name r-kv netns "${LAB_PREFIX}-r"
-    ip link add r-gw netns "${LAB_PREFIX}-r" type veth peer name gw-u netns "${LAB_PREFIX}-gw"
-    ip link add gw-a netns "${LAB_PREFIX}-gw" type veth peer name h2-eth netns "${LAB_PREFIX}-h2"
-    for h in h1 h2; do
-        ns $h sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-        ns $h ip link set lo up
-        ns $h ip link set $h-eth mtu 1450 up
-        ns $h ip addr add 192.168.10.${h#h}/24 dev $h-eth
-        lab_no_offload $h $h-eth
-    done
-    ns kv ip link set lo up
-    ns kv ip addr add 10.1.0.1/24 dev kv-u
-    ns kv ip link set kv-u up
-    ns kv ip route add default via 10.1.0.254
-    ns kv ip link add vxlan10 type vxlan id 10 local 10.1.0.1 group $GROUP dev kv-u ttl 2 dstport 4789
-    ns kv ip link add br10 type bridge
-    ns kv ip link set vxlan10 master br10 up
-    ns kv ip link set kv-h master br10 up
-    ns kv ip link set br10 up
-    lab_no_offload kv kv-u
-    lab_no_offload kv kv-h
-    ns r ip link set lo up
+    lab_ns h1 h2 kv gw r
+    lab_host h1 192.168.10.1/24 kv kv-h
+    lab_host h2 192.168.10.2/24 gw gw-a
+    lab_link kv kv-u r r-kv 10.1.0.1/24
+    lab_link gw gw-u r r-gw
     ns r ip addr add 10.1.0.254/24 dev r-kv
     ns r ip addr add 10.2.0.254/24 dev r-gw
-    ns r ip link set r-kv up
-    ns r ip link set r-gw up
     ns r sysctl -qw net.ipv4.ip_forward=1
     ns r sysctl -qw net.ipv4.conf.all.rp_filter=0
-    lab_no_offload r r-kv
-    lab_no_offload r r-gw
+    ns kv ip route add default via 10.1.0.254
+    lab_kernel_vtep kv 10 kv-h local 10.1.0.1 group $GROUP dev kv-u ttl 2
     cat > "$LAB_DIR/smcroute.conf" <<CONF
 phyint r-kv enable
 phyint r-gw enable
 mroute from r-kv group $GROUP to r-gw
 mroute from r-gw group $GROUP to r-kv
 CONF
+    # -N: only the interfaces enabled in the file become multicast VIFs.
     ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$LAB_DIR/smcroute.conf" \
         -u "$LAB_DIR/smcroute.sock" -P "$LAB_DIR/smcroute.pid" -l err >"$LAB_DIR/smcroute.log" 2>&1 &
-    LAB_EXTRA_PIDS="$!"  # -N: only the interfaces enabled in the file become multicast VIFs
-    ns gw sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ns gw sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-    ns gw ip link set lo up
-    for i in gw-u gw-a; do
-        ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=1
-        ns gw ip link set $i up
-        lab_no_offload gw $i
-    done
+    LAB_EXTRA_PIDS="$!"
 }
 
 write_config() {  # ttl
@@ -99,7 +69,7 @@ lab_start_vtepd "$VTEPD" || fail "vtepd did not start"
 sleep 1
 ns h2 ping -c 5 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "ping vtepd side -> kernel side across the router"
 pass "ping 192.168.10.2 -> 192.168.10.1 across a multicast router (vtepd floods to $GROUP)"
-ns kv ip neigh flush dev br10 2>/dev/null; ns kv bridge fdb del $(ns h2 cat /sys/class/net/h2-eth/address) dev vxlan10 2>/dev/null
+ns kv ip neigh flush dev br10 2>/dev/null; ns kv bridge fdb del $(ns h2 cat /sys/class/net/eth0/address) dev vxlan10 2>/dev/null
 ns h1 ip neigh flush all
 ns h1 ping -c 5 -i 0.2 -W 2 192.168.10.2 >/dev/null || fail "ping kernel side -> vtepd side across the router"
 pass "ping 192.168.10.1 -> 192.168.10.2 (kernel floods to $GROUP, vtepd accepts the group)"

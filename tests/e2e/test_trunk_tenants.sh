@@ -18,67 +18,30 @@ trap lab_down EXIT
 trap 'exit 130' INT TERM
 GROUP=239.1.1.1
 
-fail() {
-    echo "FAIL: $*" >&2
-    lab_stop_vtepd
-    [ -f "$LAB_DIR/vtepd.log" ] && sed -n '/final counters/,$p' "$LAB_DIR/vtepd.log" >&2
-    exit 1
-}
-pass() { echo "ok: $*"; }
 mac_of() { ns "$1" cat "/sys/class/net/$2/address"; }
 
 lab_require_root || exit 1
 lab_down
-for n in r kv kv2 gw hA1 hB1 h3 hA2 hB2 ht; do ip netns add "${LAB_PREFIX}-$n"; done
-for n in r kv kv2 gw hA1 hB1 h3 hA2 hB2 ht; do
-    ns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-    ns $n sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-    ns $n ip link set lo up
-done
+lab_ns r kv kv2 gw hA1 hB1 h3 hA2 hB2 ht
 ns r ip link add sw0 type bridge mcast_snooping 1
 ns r ip link set sw0 up
 for v in kv kv2 gw; do
-    ip link add $v-u netns "${LAB_PREFIX}-$v" type veth peer name sw-$v netns "${LAB_PREFIX}-r"
-    ns r ip link set sw-$v master sw0 up
-    lab_no_offload r sw-$v
-    lab_no_offload $v $v-u
+    lab_link $v $v-u r sw-$v
+    ns r ip link set sw-$v master sw0
 done
-host() {  # host-ns its-if peer-ns peer-if address
-    ip link add $2 netns "${LAB_PREFIX}-$1" type veth peer name $4 netns "${LAB_PREFIX}-$3"
-    ns $1 ip link set $2 mtu 1450 up
-    ns $3 ip link set $4 up
-    [ -n "${5:-}" ] && ns $1 ip addr add $5 dev $2
-    lab_no_offload $1 $2
-    lab_no_offload $3 $4
-}
-kernel_bridge() {  # ns vni vxlan-args... ; bridge br<vni> with vxlan<vni>
-    local n=$1 vni=$2
-    shift 2
-    ns $n ip link add vxlan$vni type vxlan id $vni dstport 4789 "$@"
-    ns $n ip link add br$vni type bridge
-    ns $n ip link set vxlan$vni master br$vni up
-    ns $n ip link set br$vni up
-}
-# Kernel VTEP kv: both tenants, multicast.
 ns kv ip addr add 10.77.0.1/24 dev kv-u
-ns kv ip link set kv-u up
-kernel_bridge kv 10 local 10.77.0.1 group $GROUP dev kv-u ttl 4
-kernel_bridge kv 20 local 10.77.0.1 group $GROUP dev kv-u ttl 4
-host hA1 eth0 kv a1 192.168.1.1/24
-host hB1 eth0 kv b1 192.168.1.1/24
-ns kv ip link set a1 master br10 up
-ns kv ip link set b1 master br20 up
-# Kernel VTEP kv2: VNI 30, unicast to vtepd.
 ns kv2 ip addr add 10.77.0.3/24 dev kv2-u
-ns kv2 ip link set kv2-u up
-kernel_bridge kv2 30 local 10.77.0.3 remote 10.77.0.2 dev kv2-u
-host h3 eth0 kv2 k3 192.168.30.3/24
-ns kv2 ip link set k3 master br30 up
+# Kernel VTEP kv: both tenants, multicast. Kernel VTEP kv2: VNI 30, unicast to vtepd.
+lab_host hA1 192.168.1.1/24 kv a1
+lab_host hB1 192.168.1.1/24 kv b1
+lab_kernel_vtep kv 10 a1 local 10.77.0.1 group $GROUP dev kv-u ttl 4
+lab_kernel_vtep kv 20 b1 local 10.77.0.1 group $GROUP dev kv-u ttl 4
+lab_host h3 192.168.30.3/24 kv2 k3
+lab_kernel_vtep kv2 30 k3 local 10.77.0.3 remote 10.77.0.2 dev kv2-u
 # vtepd's side: one access port per tenant, one trunk.
-host hA2 eth0 gw pa 192.168.1.2/24
-host hB2 eth0 gw pb 192.168.1.2/24
-host ht eth0 gw tr ""
-ns gw ip link set gw-u up
+lab_host hA2 192.168.1.2/24 gw pa
+lab_host hB2 192.168.1.2/24 gw pb
+lab_link ht eth0 gw tr
 cat > "$LAB_DIR/vtepd.json" <<JSON
 {
   "ports": { "uplink": { "device": "net_af_packet0" }, "pa": { "device": "net_af_packet1" },
