@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <rte_cycles.h>
 
+#include "common/fixtures.h"
 #include "packet/builder.h"
 #include "vxlan/decap.h"
 #include "vxlan/vxlan.h"
@@ -11,12 +12,12 @@ using namespace vtepgw;
 using netaddr::Ipv4Address;
 using netaddr::MacAddress;
 
+using namespace vtepgw::fixtures;
+
 namespace {
 
-const MacAddress kOur = *MacAddress::parse("02:00:00:00:00:02");
-const MacAddress kPeer = *MacAddress::parse("02:00:00:00:00:09");
-const Ipv4Address kOurIp = *Ipv4Address::parse("10.0.0.2");
-const Ipv4Address kPeerIp = *Ipv4Address::parse("10.0.0.9");
+const MacAddress kOur = kOurMac;
+const MacAddress kPeer = kPeerMac;
 
 packet::Bytes innerFrame() {
     return packet::FrameBuilder().ether(kPeer, kOur, 0x0800).ipv4(kOurIp, kPeerIp, 17)

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 
+#include "common/fixtures.h"
 #include "config/parse.h"
 #include "control/controller.h"
 #include "dataplane/worker.h"
@@ -27,14 +28,9 @@ using netaddr::MacAddress;
 using packet::Bytes;
 using packet::FrameBuilder;
 
-namespace {
+using namespace vtepgw::fixtures;
 
-const MacAddress kPeerMac = *MacAddress::parse("02:00:00:00:09:09");
-const MacAddress kHostA = *MacAddress::parse("02:aa:00:00:00:01");
-const MacAddress kHostB = *MacAddress::parse("02:bb:00:00:00:01");
-const MacAddress kBroadcast = *MacAddress::parse("ff:ff:ff:ff:ff:ff");
-const Ipv4Address kOurIp = *Ipv4Address::parse("10.0.0.2");
-const Ipv4Address kPeerIp = *Ipv4Address::parse("10.0.0.9");
+namespace {
 
 // Underlay "up", access "a" and "b" (untagged, br10) and trunk "t" (vlan 100 in br10).
 const char* kConfig = R"({

@@ -3,6 +3,7 @@
 
 #include <rte_ip.h>
 
+#include "common/fixtures.h"
 #include "packet/builder.h"
 #include "vxlan/decap.h"
 #include "vxlan/vxlan.h"
@@ -13,20 +14,9 @@ using netaddr::MacAddress;
 using packet::Bytes;
 using packet::FrameBuilder;
 
+using namespace vtepgw::fixtures;
+
 namespace {
-
-const MacAddress kOurMac = *MacAddress::parse("02:00:00:00:00:02");
-const MacAddress kPeerMac = *MacAddress::parse("02:00:00:00:00:09");
-const MacAddress kHostA = *MacAddress::parse("02:aa:00:00:00:01");
-const MacAddress kHostB = *MacAddress::parse("02:bb:00:00:00:01");
-const Ipv4Address kOurIp = *Ipv4Address::parse("10.0.0.2");
-const Ipv4Address kPeerIp = *Ipv4Address::parse("10.0.0.9");
-
-rte_ether_addr ether(const MacAddress& m) {
-    rte_ether_addr a;
-    std::copy(m.bytes.begin(), m.bytes.end(), a.addr_bytes);
-    return a;
-}
 
 state::ForwardingState makeState() {
     state::ForwardingState st;
