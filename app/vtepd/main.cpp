@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -19,8 +21,10 @@
 #include <vector>
 
 #include "config/parse.h"
+#include "control/commands.h"
 #include "control/controller.h"
 #include "control/report.h"
+#include "control/socket.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
 #include "log/log.h"
@@ -58,6 +62,13 @@ void usage(const char* prog) {
 int launchWorker(void* arg) {
     static_cast<dataplane::Worker*>(arg)->run(gStop);
     return 0;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 bool reportConfigIssues(const config::ParseResult& r, const std::string& path) {
@@ -145,6 +156,7 @@ int main(int argc, char** argv) {
                                          " (give EAL more memory with -m)");
 
             std::vector<control::PortBinding> bindings;
+            std::vector<control::InterfaceInfo> interfaces;
             for (const auto& spec : cfg.ports) {
                 const uint16_t id = port::resolveDevice(spec);
                 bool member = false;
@@ -163,6 +175,8 @@ int main(int argc, char** argv) {
                            p.queues, p.rxDescriptors, p.txDescriptors,
                            port::waitForLink(id, 3000).c_str());
                 bindings.push_back({spec.name, id, p.mac});
+                interfaces.push_back({spec.name, id, spec.device, p.driver, p.queues,
+                                      p.rxDescriptors, p.txDescriptors});
             }
 
             dataplane::Channels ch;
@@ -193,6 +207,14 @@ int main(int argc, char** argv) {
                 rcu.registerReader(w);
                 ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, rcu, ch, clock));
             }
+            std::vector<const counters::WorkerCounters*> wc;
+            for (const auto& w : ws) wc.push_back(&w->counters());
+            control::Commands commands(ctl, fdb, wc, interfaces,
+                                       nlohmann::ordered_json::parse(readFile(opt.configPath)));
+            control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
+                return commands.executeLine(line);
+            });
+            VTEPGW_LOG(INFO, MAIN, "control socket %s", opt.socketPath.c_str());
             for (uint16_t w = 0; w < workers; ++w)
                 rte_eal_remote_launch(launchWorker, ws[w].get(), workerLcores[w]);
             VTEPGW_LOG(INFO, MAIN, "forwarding on %u worker(s); SIGINT/SIGTERM stop, SIGHUP reloads %s",
@@ -200,20 +222,16 @@ int main(int argc, char** argv) {
 
             while (!gStop.load()) {
                 if (gReload.exchange(false)) {
-                    auto next = config::parseFile(opt.configPath);
-                    if (!reportConfigIssues(next, opt.configPath)) {
-                        VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
-                    } else {
-                        for (const auto& e : ctl.apply(*next.config))
-                            VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
-                    }
+                    const auto errors = commands.applyText(readFile(opt.configPath));
+                    for (const auto& e : errors) VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
+                    if (!errors.empty()) VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
                 }
-                if (!ctl.poll()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+                const bool busy = ctl.poll();
+                if (!socket.poll(ctl.nowMs()) && !busy)
+                    std::this_thread::sleep_for(std::chrono::microseconds(100));
             }
             rte_eal_mp_wait_lcore();
 
-            std::vector<const counters::WorkerCounters*> wc;
-            for (const auto& w : ws) wc.push_back(&w->counters());
             const auto totals = control::collectTotals(ctl, wc);
             std::printf("vtepd: final counters\n%s", control::countersText(ctl, totals).c_str());
             std::printf("vtepd: address table: %u MAC(s), remote VTEPs: %s\n", fdb.size(),

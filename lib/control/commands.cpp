@@ -1,0 +1,332 @@
+#include "control/commands.h"
+
+#include <rte_ethdev.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "config/parse.h"
+#include "control/report.h"
+
+namespace vtepgw::control {
+
+using Json = Commands::Json;
+
+namespace {
+
+Json ok(Json result) { return Json{{"ok", true}, {"result", std::move(result)}}; }
+Json failed(const std::vector<std::string>& errors) { return Json{{"ok", false}, {"errors", errors}}; }
+Json failed(const std::string& error) { return failed(std::vector<std::string>{error}); }
+
+// Reads a required string argument; the error names it.
+bool stringArg(const Json& args, const char* name, std::string& out, std::vector<std::string>& errors) {
+    if (!args.contains(name) || !args[name].is_string()) {
+        errors.push_back(std::string("args.") + name + ": is required (a string)");
+        return false;
+    }
+    out = args[name].get<std::string>();
+    return true;
+}
+
+void subtract(counters::Totals& t, const counters::Totals& base) {
+    for (size_t i = 0; i < t.drops.size(); ++i) t.drops[i] -= base.drops[i];
+    for (size_t i = 0; i < t.events.size(); ++i) t.events[i] -= base.events[i];
+    for (size_t i = 0; i < t.ports.size(); ++i) {
+        t.ports[i].rxPackets -= base.ports[i].rxPackets;
+        t.ports[i].rxBytes -= base.ports[i].rxBytes;
+        t.ports[i].txPackets -= base.ports[i].txPackets;
+        t.ports[i].txBytes -= base.ports[i].txBytes;
+    }
+    for (size_t i = 0; i < t.bridges.size(); ++i) {
+        auto& b = t.bridges[i];
+        const auto& o = base.bridges[i];
+        b.encapPackets -= o.encapPackets;
+        b.encapBytes -= o.encapBytes;
+        b.decapPackets -= o.decapPackets;
+        b.decapBytes -= o.decapBytes;
+        b.switched -= o.switched;
+        b.flooded -= o.flooded;
+        b.replicated -= o.replicated;
+    }
+    t.busyCycles -= base.busyCycles;
+    t.busyPackets -= base.busyPackets;
+}
+
+}  // namespace
+
+Commands::Commands(Controller& ctl, fdb::Fdb& fdb,
+                   std::vector<const counters::WorkerCounters*> workers,
+                   std::vector<InterfaceInfo> interfaces, Json configJson)
+    : ctl_(ctl), fdb_(fdb), workers_(std::move(workers)), interfaces_(std::move(interfaces)),
+      config_(std::move(configJson)) {}
+
+std::string Commands::executeLine(const std::string& line) {
+    Json request;
+    try {
+        request = Json::parse(line);
+    } catch (const Json::parse_error& e) {
+        return failed(std::string("request is not JSON: ") + e.what()).dump();
+    }
+    return execute(request).dump();
+}
+
+Json Commands::execute(const Json& request) {
+    if (!request.is_object() || !request.contains("command") || !request["command"].is_string())
+        return failed("command: is required (a string, e.g. \"show counters\")");
+    const std::string cmd = request["command"].get<std::string>();
+    const Json args = request.contains("args") && request["args"].is_object() ? request["args"] : Json::object();
+    try {
+        if (cmd == "show counters") return ok(showCounters(args.value("clear", false)));
+        if (cmd == "show vtep") return ok(showVteps());
+        if (cmd == "show bridges") return ok(showBridges());
+        if (cmd == "show interfaces") return ok(showInterfaces());
+        if (cmd == "show igmp") return ok(showIgmp());
+        if (cmd == "show config") return ok(config_);
+        if (cmd == "show address-table") return ok(showAddressTable(args));
+        if (cmd == "clear address-table") return ok(clearAddressTable(args));
+        if (cmd == "config apply") {
+            std::string file;
+            std::vector<std::string> errors;
+            if (!stringArg(args, "file", file, errors)) return failed(errors);
+            std::ifstream in(file);
+            if (!in) return failed("args.file: cannot read '" + file + "'");
+            std::ostringstream text;
+            text << in.rdbuf();
+            errors = applyText(text.str());
+            return errors.empty() ? ok("applied") : failed(errors);
+        }
+        const auto errors = change(cmd, args);
+        return errors.empty() ? ok("applied") : failed(errors);
+    } catch (const std::exception& e) {
+        // Bad argument types inside nlohmann accessors: an error for this request only.
+        return failed(std::string("args: ") + e.what());
+    }
+}
+
+std::vector<std::string> Commands::applyText(const std::string& text) {
+    Json next;
+    try {
+        next = Json::parse(text);
+    } catch (const Json::parse_error&) {
+        // Let config::parse produce the canonical syntax message.
+        std::vector<std::string> errors;
+        for (const auto& e : config::parse(text).errors) errors.push_back(e.toString());
+        return errors;
+    }
+    return applyJson(next);
+}
+
+std::vector<std::string> Commands::applyJson(const Json& next) {
+    auto parsed = config::parse(next.dump());
+    std::vector<std::string> errors;
+    for (const auto& e : parsed.errors) errors.push_back(e.toString());
+    if (!errors.empty()) return errors;
+    errors = ctl_.apply(*parsed.config);
+    if (errors.empty()) config_ = next;
+    return errors;
+}
+
+std::vector<std::string> Commands::change(const std::string& cmd, const Json& args) {
+    std::vector<std::string> errors;
+    Json next = config_;
+    std::string bridge;
+    if (cmd == "bridge add") {
+        if (!stringArg(args, "bridge", bridge, errors)) return errors;
+        if (next.contains("bridges") && next["bridges"].contains(bridge))
+            return {"bridges." + bridge + ": already exists"};
+        Json b = args;
+        b.erase("bridge");
+        next["bridges"][bridge] = b;
+        return applyJson(next);
+    }
+    if (!stringArg(args, "bridge", bridge, errors)) return errors;
+    if (!next.contains("bridges") || !next["bridges"].contains(bridge))
+        return {"bridges." + bridge + ": no such bridge"};
+    Json& b = next["bridges"][bridge];
+    auto removeFrom = [&](const char* list, const Json& item) -> bool {
+        if (!b.contains(list)) return false;
+        Json& arr = b[list];
+        for (auto it = arr.begin(); it != arr.end(); ++it)
+            if (*it == item) {
+                arr.erase(it);
+                return true;
+            }
+        return false;
+    };
+    auto member = [&]() {
+        Json m = {{"port", args.value("port", "")}};
+        if (args.contains("vlan")) m["vlan"] = args["vlan"];
+        return m;
+    };
+    if (cmd == "bridge del") {
+        next["bridges"].erase(bridge);
+    } else if (cmd == "member add") {
+        b["members"].push_back(member());
+    } else if (cmd == "member del") {
+        if (!removeFrom("members", member())) return {"bridges." + bridge + ".members: no such member"};
+    } else if (cmd == "flood add") {
+        b["flood_vteps"].push_back(args.value("vtep", ""));
+    } else if (cmd == "flood del") {
+        if (!removeFrom("flood_vteps", args.value("vtep", "")))
+            return {"bridges." + bridge + ".flood_vteps: " + args.value("vtep", "") + " is not listed"};
+    } else if (cmd == "group set") {
+        if (args.contains("group") && !args["group"].is_null()) b["group"] = args["group"];
+        else b.erase("group");
+    } else if (cmd == "static add") {
+        Json s = args;
+        s.erase("bridge");
+        b["static_macs"].push_back(s);
+    } else if (cmd == "static del") {
+        const std::string mac = args.value("mac", "");
+        bool found = false;
+        if (b.contains("static_macs")) {
+            Json& arr = b["static_macs"];
+            for (auto it = arr.begin(); it != arr.end(); ++it)
+                if ((*it).value("mac", "") == mac) {
+                    arr.erase(it);
+                    found = true;
+                    break;
+                }
+        }
+        if (!found) return {"bridges." + bridge + ".static_macs: " + mac + " is not a static MAC"};
+    } else {
+        return {"command: unknown command '" + cmd + "'"};
+    }
+    return applyJson(next);
+}
+
+Json Commands::showCounters(bool clear) {
+    auto t = collectTotals(ctl_, workers_);
+    if (clear) {
+        cleared_ = t;
+        return Json{{"cleared", true}};
+    }
+    subtract(t, cleared_);
+    Json j = countersJson(ctl_, t);
+    Json perWorker = Json::array();
+    for (size_t i = 0; i < workers_.size(); ++i) {
+        const auto* w = workers_[i];
+        perWorker.push_back({{"worker", i},
+                             {"busy_packets", w->busyPackets},
+                             {"busy_cycles", w->busyCycles},
+                             {"loops", w->loops},
+                             {"cycles_per_packet", w->busyPackets ? double(w->busyCycles) / double(w->busyPackets) : 0.0}});
+    }
+    j["workers"] = perWorker;
+    return j;
+}
+
+Json Commands::showVteps() {
+    std::map<uint32_t, std::pair<uint32_t, std::set<uint32_t>>> stats;  // vtep -> (MACs, VNIs)
+    std::map<fdb::BridgeId, uint32_t> vniOf;
+    for (const auto& b : ctl_.config().bridges) vniOf[ctl_.bridgeIds().at(b.name)] = b.vni;
+    fdb_.forEach([&](const fdb::EntryView& v) {
+        if (v.dest.kind() != fdb::DestKind::Remote) return;
+        auto& s = stats[v.dest.vtep()];
+        ++s.first;
+        if (vniOf.count(fdb::keyBridge(v.key))) s.second.insert(vniOf[fdb::keyBridge(v.key)]);
+    });
+    std::set<uint32_t> configured;
+    for (const auto& b : ctl_.config().bridges)
+        for (const auto& v : b.floodVteps) {
+            configured.insert(v.host);
+            stats[v.host].second.insert(b.vni);
+        }
+    Json rows = Json::array();
+    for (uint32_t host : ctl_.vteps()) {
+        const auto& s = stats[host];
+        rows.push_back({{"vtep", netaddr::Ipv4Address{host}.toString()},
+                        {"learned", configured.count(host) == 0},
+                        {"vnis", Json(std::vector<uint32_t>(s.second.begin(), s.second.end()))},
+                        {"macs", s.first}});
+    }
+    return rows;
+}
+
+Json Commands::showBridges() {
+    Json rows = Json::array();
+    for (const auto& b : ctl_.config().bridges) {
+        Json members = Json::array();
+        for (const auto& m : b.members) {
+            Json row = {{"port", m.port}};
+            if (m.vlan) row["vlan"] = *m.vlan;
+            members.push_back(row);
+        }
+        Json flood = Json::array();
+        for (const auto& v : b.floodVteps) flood.push_back(v.toString());
+        const fdb::BridgeId id = ctl_.bridgeIds().at(b.name);
+        rows.push_back({{"bridge", b.name},
+                        {"vni", b.vni},
+                        {"members", members},
+                        {"flood_vteps", flood},
+                        {"group", b.group ? Json(b.group->toString()) : Json(nullptr)},
+                        {"learning", b.learning.value_or(ctl_.config().vxlan.learning)},
+                        {"mac_limit", b.macLimit},
+                        {"learned_macs", fdb_.dynamicCount(id)}});
+    }
+    return rows;
+}
+
+Json Commands::showInterfaces() {
+    Json rows = Json::array();
+    for (const auto& i : interfaces_) {
+        rte_eth_link link{};
+        rte_eth_link_get_nowait(i.portId, &link);
+        uint16_t mtu = 0;
+        rte_eth_dev_get_mtu(i.portId, &mtu);
+        rte_ether_addr mac{};
+        rte_eth_macaddr_get(i.portId, &mac);
+        char macText[RTE_ETHER_ADDR_FMT_SIZE];
+        rte_ether_format_addr(macText, sizeof macText, &mac);
+        const bool underlay = i.name == ctl_.config().underlay.port;
+        rows.push_back({{"name", i.name},
+                        {"port_id", i.portId},
+                        {"device", i.device},
+                        {"driver", i.driver},
+                        {"role", underlay ? "underlay" : "access"},
+                        {"mac", macText},
+                        {"mtu", mtu},
+                        {"link", link.link_status == RTE_ETH_LINK_UP ? "up" : "down"},
+                        {"speed_mbps", link.link_speed},
+                        {"queues", i.queues},
+                        {"rx_descriptors", i.rxDescriptors},
+                        {"tx_descriptors", i.txDescriptors}});
+    }
+    return rows;
+}
+
+Json Commands::showIgmp() {
+    Json rows = Json::array();
+    const uint64_t now = ctl_.nowMs();
+    for (const auto& [g, last] : ctl_.groups())
+        rows.push_back({{"group", netaddr::Ipv4Address{g}.toString()},
+                        {"version", ctl_.config().vxlan.igmpVersion},
+                        {"last_report_seconds_ago", (now - last) / 1000}});
+    return rows;
+}
+
+Json Commands::showAddressTable(const Json& args) {
+    Json rows = addressTableJson(ctl_, fdb_);
+    Json out = Json::array();
+    const bool byVni = args.contains("vni");
+    const std::string mac = args.value("mac", "");
+    for (const auto& r : rows) {
+        if (byVni && r["vni"] != args["vni"]) continue;
+        if (!mac.empty() && r["mac"] != mac) continue;
+        out.push_back(r);
+    }
+    return out;
+}
+
+Json Commands::clearAddressTable(const Json& args) {
+    const bool byVni = args.contains("vni");
+    std::set<fdb::BridgeId> ids;
+    for (const auto& b : ctl_.config().bridges)
+        if (!byVni || args["vni"] == b.vni) ids.insert(ctl_.bridgeIds().at(b.name));
+    const size_t n = fdb_.removeIf([&](const fdb::EntryView& v) {
+        return !v.dest.isStatic() && ids.count(fdb::keyBridge(v.key));
+    });
+    return Json{{"removed", n}};
+}
+
+}  // namespace vtepgw::control

@@ -1,0 +1,65 @@
+// The operator's commands, as JSON requests and replies: what vtepctl (through the control
+// socket) and SIGHUP reloads call. Every change is made on a copy of the running
+// configuration, validated as a whole by config::parse and applied by Controller::apply,
+// so a change is all or nothing and its errors name the field.
+//
+// Request:  {"command": "show counters", "args": {...}}
+// Reply:    {"ok": true, "result": ...}  or  {"ok": false, "errors": ["path: reason", ...]}
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "control/controller.h"
+#include "counters/counters.h"
+#include "fdb/fdb.h"
+
+namespace vtepgw::control {
+
+struct InterfaceInfo {
+    std::string name;
+    uint16_t portId;
+    std::string device;
+    std::string driver;
+    uint16_t queues;
+    uint16_t rxDescriptors;
+    uint16_t txDescriptors;
+};
+
+class Commands {
+public:
+    using Json = nlohmann::ordered_json;
+
+    // `configJson` is the running configuration as applied (the file's JSON).
+    Commands(Controller& ctl, fdb::Fdb& fdb, std::vector<const counters::WorkerCounters*> workers,
+             std::vector<InterfaceInfo> interfaces, Json configJson);
+
+    // Executes one request; never throws.
+    Json execute(const Json& request);
+    // Parses and executes one request line; malformed JSON gets an error reply.
+    std::string executeLine(const std::string& line);
+    // Replaces the whole configuration (config apply, SIGHUP); errors as in replies.
+    std::vector<std::string> applyText(const std::string& text);
+
+private:
+    Json showCounters(bool clear);
+    Json showVteps();
+    Json showBridges();
+    Json showInterfaces();
+    Json showIgmp();
+    Json showAddressTable(const Json& args);
+    Json clearAddressTable(const Json& args);
+    // Validates and applies a modified copy of the configuration.
+    std::vector<std::string> applyJson(const Json& next);
+    std::vector<std::string> change(const std::string& command, const Json& args);
+
+    Controller& ctl_;
+    fdb::Fdb& fdb_;
+    std::vector<const counters::WorkerCounters*> workers_;
+    std::vector<InterfaceInfo> interfaces_;
+    Json config_;
+    counters::Totals cleared_;  // baseline subtracted after "show counters --clear"
+};
+
+}  // namespace vtepgw::control

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# vtepctl against a running vtepd in the namespace lab: every command, its error paths, the
+# documented --json shapes, run-time changes while traffic flows, and a control socket that
+# survives garbage, oversized and half-written requests.
+# Usage: test_vtepctl.sh PATH/TO/vtepd     (vtepctl is taken from the same directory; root)
+set -uo pipefail
+VTEPD=$(realpath "${1:?usage: $0 PATH/TO/vtepd}")
+CTL="$(dirname "$VTEPD")/../app/vtepctl"
+[ -x "$CTL" ] || CTL="$(dirname "$VTEPD")/vtepctl"
+HERE=$(cd "$(dirname "$0")" && pwd)
+export LAB_PREFIX=vgctl
+source "$HERE/../../scripts/lib/lab.sh"
+trap lab_down EXIT
+trap 'exit 130' INT TERM
+
+lab_up || fail "cannot build the lab"
+lab_start_vtepd "$VTEPD" || fail "vtepd did not start"
+SOCK="$LAB_DIR/vtepd.sock"
+ctl() { "$CTL" --socket "$SOCK" "$@"; }
+# Checks a --json reply with a Python expression over `r` (the parsed result).
+shape() {  # description python-expression command...
+    local what=$1 expr=$2
+    shift 2
+    ctl --json "$@" | /usr/bin/python3 -c "import json,sys; r=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)" \
+        || fail "$what: --json output of '$*' does not have the documented shape"
+}
+
+[ "$(stat -c %a "$SOCK")" = 600 ] || fail "control socket mode is $(stat -c %a "$SOCK"), expected 600"
+pass "control socket $SOCK is mode 0600"
+ns h2 ping -c 2 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "no traffic through the lab"
+
+shape "show vtep" 'r == [{"vtep": "10.77.0.1", "learned": False, "vnis": [10], "macs": r[0]["macs"]}] and r[0]["macs"] >= 1' show vtep
+shape "show address-table" 'len(r) >= 2 and all(set(e) >= {"vni","bridge","mac","type","moves","flapping","last_move_seconds_ago","age_seconds"} and ("port" in e) != ("vtep" in e) for e in r)' show address-table
+shape "show address-table --vni" 'r == []' show address-table --vni 99
+shape "show bridges" 'r[0]["bridge"] == "br10" and r[0]["vni"] == 10 and r[0]["members"] == [{"port": "access"}] and r[0]["flood_vteps"] == ["10.77.0.1"] and r[0]["group"] is None' show bridges
+shape "show interfaces" '[i["name"] for i in r] == ["uplink","access"] and r[0]["role"] == "underlay" and r[0]["link"] == "up" and all(set(i) >= {"port_id","device","driver","mac","mtu","queues"} for i in r)' show interfaces
+shape "show counters" 'r["bridges"]["br10"]["encap_packets"] >= 1 and r["ports"]["access"]["rx_packets"] >= 2 and "truncated" in r["drops"] and "learned" in r["events"] and len(r["workers"]) == 1' show counters
+shape "show igmp" 'r == []' show igmp
+shape "show config" 'r["underlay"]["address"] == "10.77.0.2/24"' show config
+pass "every show command answers with its documented --json shape"
+ctl show counters >/dev/null && ctl show address-table | grep -q "dynamic" || fail "human output"
+pass "human output (tables)"
+
+# Changes, each validated as a whole; errors name the field and change nothing.
+out=$(ctl bridge add br20 --vni 10 2>&1) && fail "duplicate VNI accepted"
+echo "$out" | grep -qF "error: bridges.br20.vni: VNI 10 is already used by bridge 'br10'" || fail "duplicate VNI error: $out"
+shape "rejected change left no trace" 'len(r) == 1' show bridges
+ctl bridge add br20 --vni 20 --flood 10.77.0.1 >/dev/null || fail "bridge add"
+out=$(ctl member add br20 eth9 2>&1) && fail "unknown port accepted"
+echo "$out" | grep -qF "unknown port 'eth9'" || fail "unknown port error: $out"
+out=$(ctl member add br20 access 2>&1) && fail "a member in two bridges accepted"
+echo "$out" | grep -qF "already a member of bridge 'br10'" || fail "double member error: $out"
+ctl member add br20 access --vlan 20 >/dev/null || fail "member add with vlan"
+ctl flood add br20 10.77.0.9 >/dev/null || fail "flood add"
+ctl flood del br20 10.77.0.9 >/dev/null || fail "flood del"
+out=$(ctl flood del br20 10.77.0.9 2>&1) && fail "deleting an absent flood VTEP succeeded"
+ctl group set br20 239.5.5.5 >/dev/null || fail "group set"
+shape "show igmp after group set" 'r[0]["group"] == "239.5.5.5" and r[0]["version"] == 3' show igmp
+ctl group set br20 none >/dev/null || fail "group unset"
+shape "show igmp after group unset" 'r == []' show igmp
+ctl static add br10 02:00:00:00:00:aa --vtep 10.77.0.1 >/dev/null || fail "static add (remote)"
+shape "static entry" 'any(e["mac"] == "02:00:00:00:00:aa" and e["type"] == "static" and e["vtep"] == "10.77.0.1" for e in r)' show address-table --mac 02:00:00:00:00:aa
+out=$(ctl static add br10 02:00:00:00:00:ab --port access --vlan 7 2>&1) && fail "static MAC on a non-member accepted"
+echo "$out" | grep -qF "not a member of bridge 'br10'" || fail "static non-member error: $out"
+ctl static del br10 02:00:00:00:00:aa >/dev/null || fail "static del"
+shape "static entry gone" 'r == []' show address-table --mac 02:00:00:00:00:aa
+ctl bridge del br20 >/dev/null || fail "bridge del"
+shape "bridge deleted" '[b["bridge"] for b in r] == ["br10"]' show bridges
+ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "br10 stopped forwarding during changes to br20"
+pass "bridge/member/flood/group/static changes apply live; errors name the field and change nothing"
+
+ctl clear address-table --vni 10 >/dev/null || fail "clear address-table"
+ctl show counters --clear >/dev/null || fail "show counters --clear"
+shape "cleared counters" 'r["bridges"]["br10"]["encap_packets"] == 0' show counters
+echo '{ "ports": {} }' > "$LAB_DIR/bad.json"
+out=$(ctl config apply "$LAB_DIR/bad.json" 2>&1) && fail "config apply of a bad file succeeded"
+echo "$out" | grep -q "error: ports" || fail "config apply error: $out"
+ctl config apply "$LAB_DIR/vtepd.json" >/dev/null || fail "config apply of the running file"
+pass "clear address-table, show counters --clear, config apply (bad file refused)"
+
+# Abuse of the socket: the dataplane keeps forwarding, vtepd keeps answering.
+printf 'not json at all\n' | timeout 3 /usr/bin/python3 -c "
+import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(sys.stdin.buffer.read()); s.shutdown(1)
+r=s.recv(65536).decode(); sys.exit(0 if 'not JSON' in r else 1)" || fail "garbage request not answered with an error"
+timeout 5 /usr/bin/python3 -c "
+import socket; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(b'x' * 200000)
+r=s.recv(65536).decode(); import sys; sys.exit(0 if 'too large' in r else 1)" || fail "oversized request not refused"
+/usr/bin/python3 -c "
+import socket; s=[socket.socket(socket.AF_UNIX) for _ in range(8)]
+[x.connect('$SOCK') for x in s]; [x.sendall(b'{\"command\": \"show') for x in s]" || true
+ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "forwarding stopped while the socket was abused"
+shape "still answering" 'len(r) == 1' show bridges
+pass "garbage, oversized and half-written requests are refused; forwarding and answers go on"
+lab_stop_vtepd || fail "vtepd did not exit cleanly"
+[ -e "$SOCK" ] && fail "control socket left behind after exit"
+pass "socket removed at exit"
+exit 0
