@@ -48,6 +48,14 @@ sleep 1
 ns h2 ping -c 2 -i 0.2 192.168.10.1 >/dev/null
 wait $tsh || true
 
+CTL="build/app/vtepctl --socket $LAB_DIR/vtepd.sock"
+say "vtepctl show vtep: the remote VTEPs vtepd knows"
+$CTL show vtep
+say "vtepctl show address-table: MAC -> local port or remote VTEP, moves, age"
+$CTL show address-table
+say "vtepctl show counters"
+$CTL show counters
+
 say "Stopping vtepd (SIGINT): its final counters"
 lab_stop_vtepd
 sed -n '/final counters/,$p' "$LAB_DIR/vtepd.log"
