@@ -35,6 +35,7 @@ const char* kUsage = R"(usage: vtepctl [--socket PATH] [--json] COMMAND
   group set BRIDGE GROUP|none
   static add BRIDGE MAC (--vtep IP | --port PORT [--vlan V])
   static del BRIDGE MAC
+  log level PATTERN LEVEL      e.g. log level 'vtepgw.*' debug
 )";
 
 [[noreturn]] void usage(const std::string& why = "") {
@@ -143,6 +144,12 @@ Json buildRequest(const std::vector<std::string>& args) {
             if (w.opts.contains("port")) a["port"] = w.opts["port"];
             if (w.opts.contains("vlan")) a["vlan"] = number(w.opts["vlan"]);
         }
+    } else if (verb == "log") {
+        need(4);
+        if (w.pos[1] != "level") usage();
+        req["command"] = "log level";
+        a["pattern"] = w.pos[2];
+        a["level"] = w.pos[3];
     } else {
         usage("unknown command '" + verb + "'");
     }

@@ -6,6 +6,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -25,6 +26,7 @@
 #include "control/controller.h"
 #include "control/report.h"
 #include "control/socket.h"
+#include "control/telemetry.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
 #include "log/log.h"
@@ -214,6 +216,10 @@ int main(int argc, char** argv) {
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
                 return commands.executeLine(line);
             });
+            control::Telemetry telemetry(commands);
+            // Lets dpdk-dumpcap/dpdk-pdump (secondary processes) capture our ports; they
+            // need EAL on shared hugepage memory, so this stays inert under --no-huge.
+            if (rte_pdump_init() != 0) VTEPGW_LOG(WARNING, MAIN, "packet capture (rte_pdump) unavailable");
             VTEPGW_LOG(INFO, MAIN, "control socket %s", opt.socketPath.c_str());
             for (uint16_t w = 0; w < workers; ++w)
                 rte_eal_remote_launch(launchWorker, ws[w].get(), workerLcores[w]);
@@ -226,7 +232,7 @@ int main(int argc, char** argv) {
                     for (const auto& e : errors) VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
                     if (!errors.empty()) VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
                 }
-                const bool busy = ctl.poll();
+                const bool busy = ctl.poll() | telemetry.serve();
                 if (!socket.poll(ctl.nowMs()) && !busy)
                     std::this_thread::sleep_for(std::chrono::microseconds(100));
             }

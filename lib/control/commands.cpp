@@ -1,6 +1,9 @@
 #include "control/commands.h"
 
 #include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -82,6 +85,26 @@ Json Commands::execute(const Json& request) {
         if (cmd == "show interfaces") return ok(showInterfaces());
         if (cmd == "show igmp") return ok(showIgmp());
         if (cmd == "show config") return ok(config_);
+        if (cmd == "show fdb") {
+            Json perBridge = Json::object();
+            for (const auto& b : ctl_.config().bridges)
+                perBridge[b.name] = fdb_.dynamicCount(ctl_.bridgeIds().at(b.name));
+            return ok(Json{{"entries", fdb_.size()}, {"capacity", fdb_.capacity()},
+                           {"learned_per_bridge", perBridge}});
+        }
+        if (cmd == "log level") {
+            std::vector<std::string> errors;
+            std::string pattern, level;
+            if (!stringArg(args, "pattern", pattern, errors) || !stringArg(args, "level", level, errors))
+                return failed(errors);
+            static const std::vector<std::string> names = {"emergency", "alert", "critical", "error",
+                                                           "warning", "notice", "info", "debug"};
+            const auto it = std::find(names.begin(), names.end(), level);
+            if (it == names.end()) return failed("args.level: '" + level + "' is not one of emergency..debug");
+            if (rte_log_set_level_pattern(pattern.c_str(), static_cast<uint32_t>(it - names.begin()) + 1) != 0)
+                return failed("args.pattern: '" + pattern + "' is not a valid pattern");
+            return ok("applied");
+        }
         if (cmd == "show address-table") return ok(showAddressTable(args));
         if (cmd == "clear address-table") return ok(clearAddressTable(args));
         if (cmd == "config apply") {

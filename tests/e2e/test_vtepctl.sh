@@ -78,6 +78,37 @@ echo "$out" | grep -q "error: ports" || fail "config apply error: $out"
 ctl config apply "$LAB_DIR/vtepd.json" >/dev/null || fail "config apply of the running file"
 pass "clear address-table, show counters --clear, config apply (bad file refused)"
 
+# Zero loss: bridge br10 carries a continuous ping while another bridge is added, given a
+# member, a flood VTEP and a static MAC, and removed, ten times over.
+ns h2 ping -c 400 -i 0.01 -W 1 192.168.10.1 > "$LAB_DIR/ping.out" 2>&1 &
+PING=$!
+sleep 0.3
+for i in $(seq 10); do
+    ctl bridge add brB --vni 77 --flood 10.77.0.1 >/dev/null || fail "live change: bridge add"
+    ctl member add brB access --vlan 300 >/dev/null || fail "live change: member add"
+    ctl static add brB 02:00:00:00:77:01 --vtep 10.77.0.1 >/dev/null || fail "live change: static add"
+    ctl bridge del brB >/dev/null || fail "live change: bridge del"
+done
+wait $PING
+grep -q " 0% packet loss" "$LAB_DIR/ping.out" || fail "packets of br10 lost while brB changed: $(grep loss "$LAB_DIR/ping.out")"
+pass "zero loss on br10 ($(grep -o '[0-9]* received' "$LAB_DIR/ping.out")) across 40 live changes to another bridge"
+
+# DPDK telemetry, with DPDK's own client.
+tel() { echo "$1" | ns gw dpdk-telemetry.py -f "${LAB_PREFIX}-vtepd" 2>/dev/null; }
+tel /vtepgw/counters | /usr/bin/python3 -c '
+import json,sys; r=json.load(sys.stdin)["/vtepgw/counters"]
+sys.exit(0 if r["drops"]["truncated"] == 0 and "learned" in r["events"] and "br10" in r["bridges"] else 1)' \
+    || fail "dpdk-telemetry.py /vtepgw/counters"
+tel /vtepgw/vteps | grep -q '"10_77_0_1": {"vtep": "10.77.0.1"' || fail "dpdk-telemetry.py /vtepgw/vteps"
+tel /vtepgw/fdb | grep -q '"capacity": 65536' || fail "dpdk-telemetry.py /vtepgw/fdb"
+tel /vtepgw/bridges | grep -q '"br10": {"bridge": "br10", "vni": 10' || fail "dpdk-telemetry.py /vtepgw/bridges"
+tel /ethdev/stats,0 | grep -q '"ipackets"' || fail "dpdk-telemetry.py /ethdev/stats,0"
+pass "dpdk-telemetry.py: /vtepgw/counters, /vtepgw/vteps, /vtepgw/fdb, /vtepgw/bridges and /ethdev/stats"
+ctl log level 'vtepgw.*' debug >/dev/null || fail "log level"
+out=$(ctl log level 'vtepgw.*' loud 2>&1) && fail "bad log level accepted"
+echo "$out" | grep -qF "args.level: 'loud' is not one of" || fail "log level error: $out"
+pass "log levels change at run time"
+
 # Abuse of the socket: the dataplane keeps forwarding, vtepd keeps answering.
 printf 'not json at all\n' | timeout 3 /usr/bin/python3 -c "
 import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(sys.stdin.buffer.read()); s.shutdown(1)
