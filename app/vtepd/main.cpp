@@ -48,6 +48,7 @@ void onSignal(int sig) {
 
 struct Options {
     std::string configPath;
+    std::string profileDir;
     std::string socketPath = "/run/vtepgw/vtepd.sock";
 };
 
@@ -56,6 +57,7 @@ void usage(const char* prog) {
                  "usage: %s [EAL options] -- --config FILE [--socket PATH]\n"
                  "  --config FILE   JSON configuration (ports, underlay, vxlan, bridges)\n"
                  "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock)\n"
+                 "  --profiles DIR  PMD profiles (drivers-config/); default: installed, then source tree\n"
                  "  --check         validate the configuration and exit\n"
                  "Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.\n",
                  prog);
@@ -64,6 +66,18 @@ void usage(const char* prog) {
 int launchWorker(void* arg) {
     static_cast<dataplane::Worker*>(arg)->run(gStop);
     return 0;
+}
+
+std::string defaultProfileDir() {
+    std::string dirs = VTEPGW_PROFILE_DIRS;
+    for (size_t at = 0; at <= dirs.size();) {
+        size_t colon = dirs.find(':', at);
+        if (colon == std::string::npos) colon = dirs.size();
+        const std::string d = dirs.substr(at, colon - at);
+        if (std::ifstream(d + "/default.json")) return d;
+        at = colon + 1;
+    }
+    return "";
 }
 
 std::string readFile(const std::string& path) {
@@ -96,8 +110,8 @@ int main(int argc, char** argv) {
     bool checkOnly = false;
     for (int i = dash < 0 ? argc : dash + 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--config" || a == "--socket") && i + 1 < argc) {
-            (a == "--config" ? opt.configPath : opt.socketPath) = argv[++i];
+        if ((a == "--config" || a == "--socket" || a == "--profiles") && i + 1 < argc) {
+            (a == "--config" ? opt.configPath : a == "--socket" ? opt.socketPath : opt.profileDir) = argv[++i];
         } else if (a == "--check") {
             checkOnly = true;
         } else if (a == "--help" || a == "-h") {
@@ -124,6 +138,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     config::Config cfg = std::move(*parsed.config);
+    if (opt.profileDir.empty()) opt.profileDir = defaultProfileDir();
 
     const int ealArgc = dash < 0 ? argc : dash;
     const int rc = rte_eal_init(ealArgc, argv);
@@ -167,18 +182,21 @@ int main(int argc, char** argv) {
                 if (id >= state::kMaxPorts)
                     throw std::runtime_error("port '" + spec.name + "': DPDK port id " +
                                              std::to_string(id) + " is above vtepd's limit");
-                auto p = port::openPort(spec, id, workers, pool, member);
+                auto p = port::openPort(spec, id, workers, pool, member, opt.profileDir);
                 openedPorts.push_back(id);
-                VTEPGW_LOG(INFO, PORT, "%s: %s port %u (%s), mac %02x:%02x:%02x:%02x:%02x:%02x, "
-                           "%u queue pair(s), %u/%u descriptors, %s",
+                VTEPGW_LOG(INFO, PORT, "%s: %s port %u (%s, profile %s from %s), "
+                           "mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair(s), %u/%u descriptors, "
+                           "rss %s, multi-seg tx %s, %s",
                            spec.name.c_str(), spec.device.c_str(), id, p.driver.c_str(),
+                           p.profile.name.c_str(), p.profile.source.c_str(),
                            p.mac.addr_bytes[0], p.mac.addr_bytes[1], p.mac.addr_bytes[2],
                            p.mac.addr_bytes[3], p.mac.addr_bytes[4], p.mac.addr_bytes[5],
-                           p.queues, p.rxDescriptors, p.txDescriptors,
-                           port::waitForLink(id, 3000).c_str());
+                           p.queues, p.rxDescriptors, p.txDescriptors, p.rssInUse ? "on" : "off",
+                           p.multiSegInUse ? "on" : "off", port::waitForLink(id, 3000).c_str());
                 bindings.push_back({spec.name, id, p.mac});
                 interfaces.push_back({spec.name, id, spec.device, p.driver, p.queues,
-                                      p.rxDescriptors, p.txDescriptors});
+                                      p.rxDescriptors, p.txDescriptors, p.profile.name,
+                                      p.rssInUse, p.multiSegInUse});
             }
 
             dataplane::Channels ch;

@@ -313,7 +313,10 @@ Json Commands::showInterfaces() {
                         {"speed_mbps", link.link_speed},
                         {"queues", i.queues},
                         {"rx_descriptors", i.rxDescriptors},
-                        {"tx_descriptors", i.txDescriptors}});
+                        {"tx_descriptors", i.txDescriptors},
+                        {"profile", i.profile},
+                        {"offloads", Json{{"rss", i.rss}, {"multi_seg_tx", i.multiSegTx},
+                                          {"ipv4_checksum", false}, {"mbuf_fast_free", false}}}});
     }
     return rows;
 }

@@ -25,6 +25,9 @@ struct InterfaceInfo {
     uint16_t queues;
     uint16_t rxDescriptors;
     uint16_t txDescriptors;
+    std::string profile;
+    bool rss;
+    bool multiSegTx;
 };
 
 class Commands {

@@ -34,7 +34,7 @@ uint16_t resolveDevice(const config::PortSpec& spec) {
 }
 
 OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
-                    rte_mempool* pool, bool promiscuous) {
+                    rte_mempool* pool, bool promiscuous, const std::string& profileDir) {
     OpenedPort p;
     p.name = spec.name;
     p.portId = portId;
@@ -43,20 +43,27 @@ OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queu
     int rc = rte_eth_dev_info_get(portId, &info);
     if (rc != 0) fail(spec, "cannot read device info", rc);
     p.driver = info.driver_name ? info.driver_name : "";
+    p.profile = loadProfile(profileDir, spec.profile.empty() ? profileForDriver(p.driver) : spec.profile,
+                            !spec.profile.empty());
+    p.rxDescriptors = p.profile.rxDescriptors;
+    p.txDescriptors = p.profile.txDescriptors;
     if (info.max_rx_queues < queues || info.max_tx_queues < queues)
         throw PortError("port '" + spec.name + "' (" + spec.device + "): needs " +
                         std::to_string(queues) + " RX/TX queue pairs (one per worker), device has " +
                         std::to_string(info.max_rx_queues) + "/" + std::to_string(info.max_tx_queues) +
                         " (for net_af_packet add qpairs=" + std::to_string(queues) + ")");
     rte_eth_conf conf{};
-    if (queues > 1 && info.flow_type_rss_offloads != 0) {
+    if (p.profile.rss && queues > 1 && info.flow_type_rss_offloads != 0) {
+        p.rssInUse = true;
         conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
         conf.rx_adv_conf.rss_conf.rss_hf =
             (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
     }
     // Flood copies are a header mbuf chained to the shared payload.
-    if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+    if (p.profile.multiSegTx && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+        p.multiSegInUse = true;
+    }
     rc = rte_eth_dev_configure(portId, queues, queues, &conf);
     if (rc != 0) fail(spec, "rte_eth_dev_configure", rc);
     rc = rte_eth_dev_adjust_nb_rx_tx_desc(portId, &p.rxDescriptors, &p.txDescriptors);

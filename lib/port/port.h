@@ -10,6 +10,7 @@
 #include <string>
 
 #include "config/model.h"
+#include "port/profile.h"
 
 namespace vtepgw::port {
 
@@ -28,6 +29,9 @@ struct OpenedPort {
     uint16_t rxDescriptors = kRxDescriptors;
     uint16_t txDescriptors = kTxDescriptors;
     std::string driver;
+    Profile profile;
+    bool rssInUse = false;
+    bool multiSegInUse = false;
 };
 
 // Finds `spec.device` among the devices EAL probed; a device string with arguments
@@ -36,8 +40,9 @@ uint16_t resolveDevice(const config::PortSpec& spec);
 
 // Configures `queues` RX and TX queue pairs (one per worker) and starts the port.
 // `promiscuous`: access ports must see every host's frames.
+// `profileDir` holds the PMD profiles (drivers-config/).
 OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
-                    rte_mempool* pool, bool promiscuous);
+                    rte_mempool* pool, bool promiscuous, const std::string& profileDir = "");
 
 // Waits up to timeoutMs for link up; returns a one-line status.
 std::string waitForLink(uint16_t portId, unsigned timeoutMs);
