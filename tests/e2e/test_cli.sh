@@ -48,4 +48,11 @@ pass "--check accepts a good configuration and warns about TTL 1"
 "$VTEPD" -- --config "$DIR/missing.json" >/dev/null 2>&1; rc=$?
 [ $rc = 1 ] || fail "unreadable config: exit $rc, expected 1"
 pass "usage errors exit 2, an unreadable file exits 1"
+
+sed 's/"device": "net_null0" }/"device": "net_null0", "profile": "nosuch" }/' "$DIR/good.json" > "$DIR/profile.json"
+out=$("$VTEPD" -l 0-1 --no-huge --no-pci -m 128 --file-prefix $PREFIX --vdev=net_null0 --vdev=net_null1 \
+      -- --config "$DIR/profile.json" --socket "$DIR/sock" 2>&1); rc=$?
+[ $rc = 1 ] || fail "unknown profile: exit $rc, expected 1"
+echo "$out" | grep -q "vtepd: profile 'nosuch': cannot read .*nosuch.json" || fail "unknown profile message: $out"
+pass "a port naming a missing PMD profile is refused with the file it looked for"
 exit 0

@@ -33,7 +33,7 @@ shape "show vtep" 'r == [{"vtep": "10.77.0.1", "learned": False, "vnis": [10], "
 shape "show address-table" 'len(r) >= 2 and all(set(e) >= {"vni","bridge","mac","type","moves","flapping","last_move_seconds_ago","age_seconds"} and ("port" in e) != ("vtep" in e) for e in r)' show address-table
 shape "show address-table --vni" 'r == []' show address-table --vni 99
 shape "show bridges" 'r[0]["bridge"] == "br10" and r[0]["vni"] == 10 and r[0]["members"] == [{"port": "access"}] and r[0]["flood_vteps"] == ["10.77.0.1"] and r[0]["group"] is None' show bridges
-shape "show interfaces" '[i["name"] for i in r] == ["uplink","access"] and r[0]["role"] == "underlay" and r[0]["link"] == "up" and all(set(i) >= {"port_id","device","driver","mac","mtu","queues"} for i in r)' show interfaces
+shape "show interfaces" '[i["name"] for i in r] == ["uplink","access"] and r[0]["role"] == "underlay" and r[0]["link"] == "up" and all(set(i) >= {"port_id","device","driver","mac","mtu","queues"} for i in r) and r[0]["profile"] == "af_packet" and r[0]["offloads"] == {"rss": False, "multi_seg_tx": True, "ipv4_checksum": False, "mbuf_fast_free": False}' show interfaces
 shape "show counters" 'r["bridges"]["br10"]["encap_packets"] >= 1 and r["ports"]["access"]["rx_packets"] >= 2 and "truncated" in r["drops"] and "learned" in r["events"] and len(r["workers"]) == 1' show counters
 shape "show igmp" 'r == []' show igmp
 shape "show config" 'r["underlay"]["address"] == "10.77.0.2/24"' show config
