@@ -255,13 +255,23 @@ Json Commands::showVteps() {
             configured.insert(v.host);
             stats[v.host].second.insert(b.vni);
         }
+    const auto totals = collectTotals(ctl_, workers_);
+    const uint32_t now = static_cast<uint32_t>(ctl_.nowMs() / 1000);
     Json rows = Json::array();
     for (uint32_t host : ctl_.vteps()) {
         const auto& s = stats[host];
+        const uint16_t slot = ctl_.vtepStatsSlot(host);
+        counters::VtepCounters c;
+        if (slot != state::kNoVtepStats) c = totals.vteps[slot];
         rows.push_back({{"vtep", netaddr::Ipv4Address{host}.toString()},
                         {"learned", configured.count(host) == 0},
                         {"vnis", Json(std::vector<uint32_t>(s.second.begin(), s.second.end()))},
-                        {"macs", s.first}});
+                        {"macs", s.first},
+                        {"tx_packets", c.txPackets},
+                        {"tx_bytes", c.txBytes},
+                        {"rx_packets", c.rxPackets},
+                        {"rx_bytes", c.rxBytes},
+                        {"last_seen_seconds_ago", c.rxPackets ? Json(now - std::min(now, c.lastRx)) : Json(nullptr)}});
     }
     return rows;
 }

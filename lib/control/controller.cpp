@@ -134,6 +134,10 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         const auto mac = nh ? neighbors_.lookup(*nh) : std::nullopt;
         t.nextHopHost = nh ? nh->host : 0;
         t.resolved = mac.has_value();
+        auto slot = vtepSlots_.find(host);
+        if (slot == vtepSlots_.end() && vtepSlots_.size() < state::kMaxVtepStats)
+            slot = vtepSlots_.emplace(host, static_cast<uint16_t>(vtepSlots_.size())).first;
+        if (slot != vtepSlots_.end()) t.statsSlot = slot->second;
         t.hdr = vxlan::buildOuterTemplate({underlayMac_, mac ? toEther(*mac) : rte_ether_addr{},
                                            cfg_.underlay.address.address.host, host,
                                            cfg_.vxlan.ttl, cfg_.vxlan.udpPort});

@@ -57,6 +57,11 @@ public:
     const std::vector<PortBinding>& ports() const { return ports_; }
     // Remote VTEPs we know (configured or learned), by IPv4 host order.
     const std::set<uint32_t>& vteps() const { return vteps_; }
+    // The VTEP's counter slot, or state::kNoVtepStats.
+    uint16_t vtepStatsSlot(uint32_t vtepHost) const {
+        auto it = vtepSlots_.find(vtepHost);
+        return it == vtepSlots_.end() ? state::kNoVtepStats : it->second;
+    }
     // Multicast groups joined on the underlay, with the time of the last report (ms).
     const std::map<uint32_t, uint64_t>& groups() const { return groups_; }
     uint64_t nowMs() const;
@@ -102,6 +107,7 @@ private:
     std::vector<const config::BridgeSpec*> bridgeById_;  // into cfg_, by BridgeId
     std::set<uint32_t> vteps_;            // configured + learned remote VTEPs
     std::set<uint32_t> configuredVteps_;
+    std::map<uint32_t, uint16_t> vtepSlots_;  // stable counter slots, never reused
     uint16_t underlayPort_ = 0;
     rte_ether_addr underlayMac_{};
     uint64_t startTsc_ = 0;

@@ -1,5 +1,7 @@
 #include "counters/counters.h"
 
+#include <algorithm>
+
 namespace vtepgw::counters {
 namespace {
 
@@ -44,6 +46,15 @@ void Totals::add(const WorkerCounters& w) {
         d.switched += s.switched;
         d.flooded += s.flooded;
         d.replicated += s.replicated;
+    }
+    for (size_t i = 0; i < vteps.size(); ++i) {
+        const VtepCounters& s = w.vteps[i];
+        VtepCounters& d = vteps[i];
+        d.txPackets += s.txPackets;
+        d.txBytes += s.txBytes;
+        d.rxPackets += s.rxPackets;
+        d.rxBytes += s.rxBytes;
+        d.lastRx = std::max(d.lastRx, s.lastRx);
     }
     busyCycles += w.busyCycles;
     busyPackets += w.busyPackets;

@@ -97,12 +97,19 @@ struct BridgeCounters {
     uint64_t replicated = 0;                    // copies sent to VTEPs/groups by flooding
 };
 
+struct VtepCounters {
+    uint64_t txPackets = 0, txBytes = 0;  // encapsulated towards the VTEP (inner bytes)
+    uint64_t rxPackets = 0, rxBytes = 0;  // decapsulated from it (inner bytes)
+    uint32_t lastRx = 0;                  // control-clock second of the last packet from it
+};
+
 // One worker's counters. Written by that worker only, read by the control core.
 struct alignas(64) WorkerCounters {
     std::array<uint64_t, kDropCount> drops{};
     std::array<uint64_t, kEventCount> events{};
     std::array<PortCounters, state::kMaxPorts> ports{};
     std::array<BridgeCounters, state::kMaxBridges> bridges{};
+    std::array<VtepCounters, state::kMaxVtepStats> vteps{};
     uint64_t busyCycles = 0;   // TSC cycles of loops that carried packets
     uint64_t busyPackets = 0;  // packets received in those loops
     uint64_t loops = 0;
@@ -117,6 +124,7 @@ struct Totals {
     std::array<uint64_t, kEventCount> events{};
     std::array<PortCounters, state::kMaxPorts> ports{};
     std::vector<BridgeCounters> bridges = std::vector<BridgeCounters>(state::kMaxBridges);
+    std::vector<VtepCounters> vteps = std::vector<VtepCounters>(state::kMaxVtepStats);
     uint64_t busyCycles = 0, busyPackets = 0;
 
     void add(const WorkerCounters& w);

@@ -189,6 +189,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         auto& bc = counters_.bridges[r.bridge];
         ++bc.decapPackets;
         bc.decapBytes += m->pkt_len;
+        countRx(st, r.srcIpHost, m->pkt_len);
         kept[k] = m;
         bridges[k] = r.bridge;
         learnAs[k] = Dest::remote(r.srcIpHost);
@@ -249,6 +250,21 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
     }
 }
 
+void Worker::countRx(const ForwardingState& st, uint32_t vtepHost, uint32_t bytes) {
+    // Decapsulated runs usually come from one VTEP: cache its slot.
+    if (rxCachedGeneration_ != st.generation || rxCachedVtep_ != vtepHost) {
+        rxCachedGeneration_ = st.generation;
+        rxCachedVtep_ = vtepHost;
+        const int32_t idx = st.vtepTemplate.find(vtepHost);
+        rxCachedSlot_ = idx < 0 ? state::kNoVtepStats : st.templates[static_cast<size_t>(idx)].statsSlot;
+    }
+    if (rxCachedSlot_ == state::kNoVtepStats) return;
+    auto& v = counters_.vteps[rxCachedSlot_];
+    ++v.rxPackets;
+    v.rxBytes += bytes;
+    v.lastRx = now_;
+}
+
 int32_t Worker::templateFor(const ForwardingState& st, uint32_t vtepHost) {
     if (cachedGeneration_ != st.generation || cachedVtep_ != vtepHost) {
         cachedGeneration_ = st.generation;
@@ -286,6 +302,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
+    countTx(t, innerLen);
     if (t.resolved) send(st.underlayPort, m);
     else toControl(m, ExceptionKind::AwaitNeighbor);
 }
@@ -363,6 +380,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
                 continue;
             }
             ++bc.replicated;
+            countTx(t, innerLen);
             if (t.resolved) send(st.underlayPort, c);
             else toControl(c, ExceptionKind::AwaitNeighbor);
         }

@@ -88,6 +88,13 @@ private:
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                       uint32_t vtepHost, const state::Member* ingress);
     int32_t templateFor(const state::ForwardingState& st, uint32_t vtepHost);
+    void countRx(const state::ForwardingState& st, uint32_t vtepHost, uint32_t bytes);
+    void countTx(const state::VtepTemplate& t, uint32_t bytes) {
+        if (t.statsSlot == state::kNoVtepStats) return;
+        auto& v = counters_.vteps[t.statsSlot];
+        ++v.txPackets;
+        v.txBytes += bytes;
+    }
     rte_mbuf* prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip);
     void flood(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                const state::Member* except, bool toTunnel);
@@ -112,6 +119,9 @@ private:
     uint64_t cachedGeneration_ = 0;
     uint32_t cachedVtep_ = 0;
     int32_t cachedTemplate_ = -1;
+    uint64_t rxCachedGeneration_ = 0;
+    uint32_t rxCachedVtep_ = 0;
+    uint16_t rxCachedSlot_ = state::kNoVtepStats;
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     static_assert(state::kMaxPorts <= 32);
     TxBuffer tx_[state::kMaxPorts];

@@ -24,6 +24,10 @@ namespace vtepgw::state {
 
 inline constexpr uint16_t kMaxPorts = 32;
 inline constexpr uint16_t kMaxBridges = 4096;
+// Remote VTEPs with their own traffic counters (slots are never reused, so a VTEP's counters
+// never inherit another's); VTEPs beyond this many forward normally but are not counted.
+inline constexpr uint16_t kMaxVtepStats = 4096;
+inline constexpr uint16_t kNoVtepStats = 0xFFFF;
 
 enum class PortRole : uint8_t { Unused, Access, Underlay };
 
@@ -54,6 +58,7 @@ struct VtepTemplate {
     uint32_t nextHopHost = 0; // where the frame goes at layer 2 (0 for a group)
     bool resolved = false;    // false: next hop MAC unknown, hdr.eth.dst_addr is zero
     bool multicast = false;
+    uint16_t statsSlot = kNoVtepStats;  // index into WorkerCounters::vteps
 };
 
 struct BridgeState {

@@ -244,6 +244,13 @@ TEST_F(Dataplane, LearnsLocalThenDecapsToIt) {
     EXPECT_TRUE(collect("b").empty());
     EXPECT_EQ(worker_->counters().bridges[0].encapPackets, 1u);
     EXPECT_EQ(ctl_->vteps().count(kPeerIp.host), 1u);
+    const uint16_t slot = ctl_->vtepStatsSlot(kPeerIp.host);
+    ASSERT_NE(slot, state::kNoVtepStats);
+    const auto& v = worker_->counters().vteps[slot];
+    EXPECT_EQ(v.rxPackets, 1u);
+    EXPECT_EQ(v.rxBytes, in.size());
+    EXPECT_EQ(v.txPackets, 2u) << "the first broadcast (replicated) and the unicast reply";
+    EXPECT_EQ(v.txBytes, hostFrame(kBroadcast, kHostA).size() + reply.size());
 }
 
 TEST_F(Dataplane, TrunkIngressIsUntaggedIntoTheTunnel) {
