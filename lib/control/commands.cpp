@@ -4,6 +4,7 @@
 #include <rte_log.h>
 
 #include <algorithm>
+#include <set>
 
 #include <fstream>
 #include <sstream>
@@ -150,6 +151,10 @@ std::vector<std::string> Commands::applyJson(const Json& next) {
 }
 
 std::vector<std::string> Commands::change(const std::string& cmd, const Json& args) {
+    static const std::set<std::string> kChanges = {"bridge add", "bridge del", "member add", "member del",
+                                                   "flood add", "flood del", "group set", "static add",
+                                                   "static del"};
+    if (!kChanges.count(cmd)) return {"command: unknown command '" + cmd + "'"};
     std::vector<std::string> errors;
     Json next = config_;
     std::string bridge;

@@ -115,7 +115,9 @@ lab_start_vtepd() {
     local bin=$1
     # Not through ns(): a function would run in a subshell that ignores SIGINT, and $! would
     # name the subshell instead of vtepd. "ip netns exec" execs the program in place.
-    ip netns exec "${LAB_PREFIX}-gw" "$bin" -l 0-1 --no-huge -m 512 --no-pci --file-prefix "${LAB_PREFIX}-vtepd" \
+    # shellcheck disable=SC2086 # LAB_VTEPD_MEMORY holds several EAL options
+    ip netns exec "${LAB_PREFIX}-gw" "$bin" -l 0-1 ${LAB_VTEPD_MEMORY:---no-huge -m 512} --no-pci \
+        --file-prefix "${LAB_PREFIX}-vtepd" \
         --vdev=net_af_packet0,iface=gw-u --vdev=net_af_packet1,iface=gw-a \
         -- --config "$LAB_DIR/vtepd.json" --socket "$LAB_DIR/vtepd.sock" \
         >"$LAB_DIR/vtepd.log" 2>&1 &

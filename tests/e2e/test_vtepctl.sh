@@ -64,6 +64,17 @@ out=$(ctl static add br10 02:00:00:00:00:ab --port access --vlan 7 2>&1) && fail
 echo "$out" | grep -qF "not a member of bridge 'br10'" || fail "static non-member error: $out"
 ctl static del br10 02:00:00:00:00:aa >/dev/null || fail "static del"
 shape "static entry gone" 'r == []' show address-table --mac 02:00:00:00:00:aa
+for bad in "member del br20 access --vlan 999|no such member" "static del br20 02:00:00:00:00:99|is not a static MAC" \
+           "bridge del nosuch|no such bridge" "flood add nosuch 10.77.0.9|no such bridge" \
+           "group set br20 10.1.1.1|is not a multicast group" "flood add br20 10.77.0.2|is our own address"; do
+    args=${bad%%|*}; want=${bad#*|}
+    out=$(ctl $args 2>&1) && fail "'$args' succeeded"
+    echo "$out" | grep -qF "$want" || fail "'$args': expected '$want', got: $out"
+done
+out=$(printf '{"command": "reboot now"}\n' | /usr/bin/python3 -c "
+import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(sys.stdin.buffer.read()); s.shutdown(1); print(s.recv(4096).decode())")
+echo "$out" | grep -qF "unknown command 'reboot now'" || fail "unknown command: $out"
+pass "each change's error path: absent member/static/bridge, bad group, own address, unknown command"
 ctl bridge del br20 >/dev/null || fail "bridge del"
 shape "bridge deleted" '[b["bridge"] for b in r] == ["br10"]' show bridges
 ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "br10 stopped forwarding during changes to br20"
