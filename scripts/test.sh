@@ -13,6 +13,15 @@ scripts/setup.sh
 echo "== unit and dataplane tests"
 meson test -C build --print-errorlogs
 
+echo "== unit and dataplane tests again under AddressSanitizer + UndefinedBehaviorSanitizer"
+if [ ! -f build-asan/build.ninja ]; then
+    meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+fi
+ninja -C build-asan tests/unit_tests tests/dataplane_tests
+# UBSan only reports by default; make every finding fail the test.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C build-asan --print-errorlogs --no-rebuild
+
 echo "== end-to-end tests (network namespaces, Linux kernel VTEP)"
 failed=0
 for t in tests/e2e/test_*.sh; do
