@@ -22,6 +22,9 @@ ninja -C build-asan tests/unit_tests tests/dataplane_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --no-rebuild
 
+echo "== fuzzing, briefly (scripts/fuzz.sh 600 is the real run)"
+scripts/fuzz.sh 20
+
 echo "== end-to-end tests (network namespaces, Linux kernel VTEP)"
 failed=0
 for t in tests/e2e/test_*.sh; do

@@ -268,7 +268,7 @@ int main(int argc, char** argv) {
     Json reply;
     try {
         reply = Json::parse(raw);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {
         std::fprintf(stderr, "vtepctl: unreadable reply from vtepd: %s\n", raw.c_str());
         return 2;
     }

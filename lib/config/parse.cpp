@@ -579,8 +579,9 @@ ParseResult parse(std::string_view jsonText) {
     Json root;
     try {
         root = Json::parse(jsonText.begin(), jsonText.end());
-    } catch (const Json::parse_error& e) {
-        // nlohmann's message carries line and column; keep only its human part.
+    } catch (const Json::exception& e) {
+        // Syntax errors, and numbers no double can hold (out_of_range). nlohmann's message
+        // carries line and column; keep only its human part.
         std::string what = e.what();
         const auto at = what.find("] ");
         result.errors.push_back({"", "JSON syntax error: " + (at == std::string::npos ? what : what.substr(at + 2))});

@@ -68,7 +68,7 @@ std::string Commands::executeLine(const std::string& line) {
     Json request;
     try {
         request = Json::parse(line);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) {
         return failed(std::string("request is not JSON: ") + e.what()).dump();
     }
     return execute(request).dump();
@@ -131,7 +131,7 @@ std::vector<std::string> Commands::applyText(const std::string& text) {
     Json next;
     try {
         next = Json::parse(text);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {
         // Let config::parse produce the canonical syntax message.
         std::vector<std::string> errors;
         for (const auto& e : config::parse(text).errors) errors.push_back(e.toString());

@@ -151,3 +151,12 @@ TEST(Config, UnreadableFileIsAnError) {
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].toString(), "cannot read config file '/nonexistent/vtepd.json'");
 }
+
+// Found by fuzz_config: a number no double can hold made nlohmann throw out_of_range,
+// which escaped the parser.
+TEST(Config, HugeNumberIsAnErrorNotACrash) {
+    auto r = parse("30E2309");
+    EXPECT_FALSE(r.config);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].toString().rfind("JSON syntax error: ", 0), 0u) << r.errors[0].toString();
+}

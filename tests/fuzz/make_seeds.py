@@ -1,0 +1,26 @@
+#!/usr/bin/python3
+"""Writes seed frames for fuzz_dataplane into DIR: first byte = port (0 underlay, 1 access,
+2 trunk), then the frame. The addresses are those of the fuzz target's configuration."""
+import os
+import sys
+
+from scapy.all import ARP, ICMP, IP, UDP, Dot1Q, Ether, Raw, VXLAN, raw
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+ours, peer = "10.0.0.2", "10.0.0.9"
+inner = Ether(src="02:aa:00:00:00:01", dst="02:bb:00:00:00:01") / IP(src="192.168.10.1", dst="192.168.10.2") / UDP() / Raw(b"x" * 18)
+seeds = {
+    "vxlan": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / UDP(sport=50000, dport=4789) / VXLAN(vni=10) / inner),
+    "vxlan_group": (0, Ether(dst="01:00:5e:01:01:01") / IP(src=peer, dst="239.1.1.1") / UDP(dport=4789) / VXLAN(vni=20) / inner),
+    "arp": (0, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:00:00:00:09:09") / ARP(op=1, psrc=peer, pdst=ours, hwsrc="02:00:00:00:09:09")),
+    "arp_reply_gw": (0, Ether(src="02:00:00:00:01:01") / ARP(op=2, psrc="10.0.0.1", pdst=ours, hwsrc="02:00:00:00:01:01")),
+    "ping": (0, Ether() / IP(src=peer, dst=ours) / ICMP()),
+    "access_bcast": (1, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:00:00:00:01") / IP() / UDP()),
+    "access_unicast": (1, inner),
+    "trunk_100": (2, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:cc:00:00:00:01") / Dot1Q(vlan=100) / IP() / UDP()),
+    "trunk_200": (2, Ether(dst="02:bb:00:00:00:01", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP() / UDP()),
+}
+for name, (port, frame) in seeds.items():
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes([port]) + raw(frame))
