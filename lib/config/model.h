@@ -80,6 +80,7 @@ struct BridgeSpec {
     std::optional<bool> learning;  // absent = vxlan.learning
     uint32_t macLimit = 0;         // learned MACs in this bridge; 0 = only the table's size
     bool keepInnerVlan = false;    // accept decapsulated frames that carry an 802.1Q tag
+    std::vector<Ipv4Address> allowedVteps;  // if not empty, VXLAN from other sources is dropped
 };
 
 struct Config {

@@ -419,7 +419,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         const Json& b = item.value();
         if (!r.expectObject(b, path)) continue;
         r.rejectUnknownKeys(b, path, {"vni", "group", "flood_vteps", "members", "static_macs",
-                                      "learning", "mac_limit", "keep_inner_vlan"});
+                                      "learning", "mac_limit", "keep_inner_vlan", "allowed_vteps"});
         BridgeSpec spec;
         spec.name = item.key();
         if (!b.contains("vni")) {
@@ -464,6 +464,16 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         if (b.contains("mac_limit")) {
             if (auto n = r.integer(b["mac_limit"], Reader::join(path, "mac_limit"), 0, 16u << 20))
                 spec.macLimit = static_cast<uint32_t>(*n);
+        }
+        if (b.contains("allowed_vteps")) {
+            const std::string apath = Reader::join(path, "allowed_vteps");
+            const Json& av = b["allowed_vteps"];
+            if (!av.is_array()) {
+                r.error(apath, "must be an array of VTEP addresses");
+            } else {
+                for (size_t i = 0; i < av.size(); ++i)
+                    if (auto a = r.unicastIpv4(av[i], Reader::index(apath, i))) spec.allowedVteps.push_back(*a);
+            }
         }
         if (b.contains("keep_inner_vlan")) {
             if (auto k = r.boolean(b["keep_inner_vlan"], Reader::join(path, "keep_inner_vlan")))

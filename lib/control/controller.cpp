@@ -159,6 +159,20 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         b.vniWireBe = packet::vniToWireBe(spec.vni);
         b.learning = spec.learning.value_or(cfg_.vxlan.learning);
         b.keepInnerVlan = spec.keepInnerVlan;
+        if (!spec.allowedVteps.empty()) {
+            // Configured flood VTEPs and static-MAC VTEPs are implicitly trusted.
+            std::vector<std::pair<uint32_t, int32_t>> allowed;
+            auto allow = [&](uint32_t host) {
+                if (std::none_of(allowed.begin(), allowed.end(), [&](const auto& a) { return a.first == host; }))
+                    allowed.emplace_back(host, 1);
+            };
+            for (const auto& v : spec.allowedVteps) allow(v.host);
+            for (const auto& v : spec.floodVteps) allow(v.host);
+            for (const auto& m : spec.staticMacs)
+                if (m.vtep) allow(m.vtep->host);
+            b.restrictVteps = true;
+            b.allowedVteps = state::FlatMap32(allowed);
+        }
         vniIndex.emplace_back(spec.vni, id);
         for (const auto& m : spec.members) {
             const state::Member member{portIdOf(m.port), m.vlan.value_or(0)};

@@ -32,6 +32,7 @@ namespace vtepgw::counters {
     X(udp_port_unknown, "UDP to us on a port other than the VXLAN port")                    \
     X(bad_vxlan_flags, "VXLAN header without the I flag")                                   \
     X(unknown_vni, "VNI not mapped to a bridge")                                            \
+    X(vtep_not_allowed, "VXLAN from a source outside the bridge's allowed_vteps")          \
     X(inner_vlan_tagged, "decapsulated frame carries an 802.1Q tag (RFC 7348 6.1)")         \
     X(no_route, "no underlay route to the VTEP (no matching route, no gateway)")          \
     X(no_neighbor, "next hop to the VTEP did not answer ARP")                               \

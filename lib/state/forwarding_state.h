@@ -68,6 +68,8 @@ struct BridgeState {
     uint32_t vniWireBe = 0;  // the VXLAN header's second word
     bool learning = true;
     bool keepInnerVlan = false;
+    bool restrictVteps = false;  // VXLAN accepted only from allowedVteps
+    FlatMap32 allowedVteps;
     std::vector<Member> members;
     std::vector<int32_t> floodTemplates;  // indexes into ForwardingState::templates
 };

@@ -99,15 +99,17 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     const int32_t bridge = st.vniToBridge.find(vniWord >> 8);
     if (bridge < 0) return drop(Drop::unknown_vni);
 
+    r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
+    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
+    if (bs != nullptr && bs->restrictVteps && bs->allowedVteps.find(r.srcIpHost) < 0)
+        return drop(Drop::vtep_not_allowed);
     const auto* inner = reinterpret_cast<const rte_ether_hdr*>(vx + 1);
     if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
         inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
-        const state::BridgeState* b = st.bridge(static_cast<fdb::BridgeId>(bridge));
-        if (b == nullptr || !b->keepInnerVlan) return drop(Drop::inner_vlan_tagged);
+        if (bs == nullptr || !bs->keepInnerVlan) return drop(Drop::inner_vlan_tagged);
     }
     r.verdict = UnderlayVerdict::Vxlan;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
-    r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
     r.innerLen = static_cast<uint16_t>(totalLen - (kMinVxlan - packet::kEtherHeaderLen));
     return r;
 }

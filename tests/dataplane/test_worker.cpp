@@ -443,3 +443,88 @@ TEST_F(Dataplane, ReservedVxlanBitsAreAcceptedAndCounted) {
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0], in);
 }
+
+TEST_F(Dataplane, AllowListDropsVxlanFromOtherVteps) {
+    auto cfg = cfg_;
+    cfg.bridges[0].allowedVteps = {*Ipv4Address::parse("10.0.0.7")};  // plus flood VTEP 10.0.0.9
+    ASSERT_TRUE(ctl_->apply(cfg).empty());
+    drainAll();
+    const Bytes in = hostFrame(kBroadcast, kHostB);
+    inject("up", fromPeer(in));  // from 10.0.0.9: a configured flood VTEP, trusted
+    run();
+    EXPECT_EQ(collect("a").size(), 1u);
+    drainAll();
+    const Bytes rogue = FrameBuilder().ether(ourMac(), kPeerMac, 0x0800).ipv4(*Ipv4Address::parse("10.0.0.66"), kOurIp, 17)
+                            .udp(50000, 4789).vxlan(10).frame(hostFrame(kBroadcast, kHostA)).build();
+    inject("up", rogue);
+    run();
+    EXPECT_EQ(drops(Drop::vtep_not_allowed), 1u);
+    for (const auto& [name, p] : ports) EXPECT_TRUE(collect(name).empty()) << name;
+    EXPECT_EQ(ctl_->counters().events[static_cast<size_t>(Event::learned)], 1u) << "nothing learned from the rogue";
+}
+
+TEST_F(Dataplane, MempoolExhaustionIsCountedAndRecovers) {
+    const Bytes in = hostFrame(kBroadcast, kHostA);
+    inject("a", in);
+    // Take every free mbuf: the flood copies cannot be made.
+    std::vector<rte_mbuf*> hoard;
+    while (rte_mbuf* m = rte_pktmbuf_alloc(pool)) hoard.push_back(m);
+    run();
+    EXPECT_GE(drops(Drop::no_mbuf), 1u);
+    rte_pktmbuf_free_bulk(hoard.data(), static_cast<unsigned>(hoard.size()));
+    drainAll();
+    inject("a", in);
+    run();
+    EXPECT_EQ(collect("b").size(), 1u) << "forwarding resumes once buffers return";
+    EXPECT_EQ(collect("up").size(), 1u);
+}
+
+TEST_F(Dataplane, FullTxQueueIsCountedWithoutStalling) {
+    // Fill port b's TX ring so that the PMD can take nothing.
+    std::vector<void*> filler(rte_ring_free_count(ports["b"].tx), reinterpret_cast<void*>(0x1));
+    ASSERT_EQ(rte_ring_enqueue_bulk(ports["b"].tx, filler.data(), static_cast<unsigned>(filler.size()), nullptr),
+              filler.size());
+    inject("a", hostFrame(kBroadcast, kHostA));
+    run();
+    EXPECT_EQ(drops(Drop::tx_full), 1u);
+    EXPECT_EQ(collect("t").size(), 1u) << "other ports are not held up";
+    void* obj;
+    while (rte_ring_dequeue(ports["b"].tx, &obj) == 0) {}
+    inject("a", hostFrame(kBroadcast, kHostA));
+    run();
+    EXPECT_EQ(collect("b").size(), 1u);
+}
+
+TEST_F(Dataplane, NextHopMacChangeIsFollowed) {
+    // 10.0.0.5 is resolved by ARP (not static); its MAC then changes (gratuitous ARP).
+    auto cfg = cfg_;
+    cfg.bridges[0].floodVteps = {*Ipv4Address::parse("10.0.0.5")};
+    ASSERT_TRUE(ctl_->apply(cfg).empty());
+    run();
+    auto up = collect("up");
+    ASSERT_EQ(up.size(), 1u) << "an ARP request for the new VTEP";
+    EXPECT_EQ(up[0][12], 0x08);
+    EXPECT_EQ(up[0][13], 0x06);
+    const Ipv4Address vtep = *Ipv4Address::parse("10.0.0.5");
+    const MacAddress mac1 = *MacAddress::parse("02:00:00:00:05:01");
+    const MacAddress mac2 = *MacAddress::parse("02:00:00:00:05:02");
+    inject("a", hostFrame(kBroadcast, kHostA));  // waits for ARP
+    run();
+    EXPECT_TRUE(collect("up").empty());
+    inject("up", FrameBuilder().ether(ourMac(), mac1, 0x0806).arp(2, mac1, vtep, ourMac(), kOurIp).build());
+    run();
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 1u) << "the held flood copy goes out once ARP answers";
+    EXPECT_EQ(Bytes(up[0].begin(), up[0].begin() + 6), Bytes(mac1.bytes.begin(), mac1.bytes.end()));
+    drainAll();
+    inject("up", FrameBuilder().ether(kBroadcast, mac2, 0x0806).arp(1, mac2, vtep, MacAddress{}, vtep).build());
+    run();
+    drainAll();
+    inject("a", hostFrame(kBroadcast, kHostA));
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(Bytes(up[0].begin(), up[0].begin() + 6), Bytes(mac2.bytes.begin(), mac2.bytes.end()))
+        << "the outer destination follows the next hop's new MAC";
+}
