@@ -2,6 +2,7 @@
 
 #include <rte_arp.h>
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -9,6 +10,7 @@
 #include <algorithm>
 
 #include "log/log.h"
+#include "port/port.h"
 #include "vxlan/vxlan.h"
 
 namespace vtepgw::control {
@@ -523,7 +525,20 @@ void Controller::transmit(rte_mbuf* m) {
     if (rte_ring_sp_enqueue(channels_.controlTx, m) != 0) dropPacket(m, Drop::tx_full);
 }
 
+void Controller::checkLink() {
+    const bool up = port::linkUp(underlayPort_);
+    if (up == linkUp_) return;
+    linkUp_ = up;
+    counters_.event(up ? Event::underlay_link_up : Event::underlay_link_down);
+    VTEPGW_LOG(WARNING, CONTROL, "underlay link %s", up ? "up: re-announcing, re-resolving, re-joining" : "down");
+    if (!up) return;
+    sendGratuitousArp();
+    for (const auto& ip : neighbors_.refreshAll(nowMs())) sendArpRequest(ip);
+    sendReports(false);
+}
+
 void Controller::tick() {
+    checkLink();
     const uint64_t now = nowMs();
     const uint32_t second = static_cast<uint32_t>(now / 1000);
     clock_.store(second, std::memory_order_relaxed);

@@ -86,6 +86,9 @@ private:
     void sendGratuitousArp();
     void transmit(rte_mbuf* m);
     void tick();
+    // Follows the underlay carrier: after it comes back, announce ourselves again, refresh
+    // the next hops and repeat our IGMP joins (a switch or router may have forgotten us).
+    void checkLink();
     void sweepLearnedVteps();
     uint16_t portIdOf(const std::string& name) const;
     void dropPacket(rte_mbuf* m, counters::Drop reason) {
@@ -116,6 +119,7 @@ private:
     uint64_t lastSweepMs_ = 0;
     uint32_t lastAgeSecond_ = 0;
     bool dirty_ = false;
+    bool linkUp_ = true;  // underlay carrier as last seen
     std::map<uint32_t, uint64_t> groups_;  // joined group -> last report sent (ms)
     uint64_t repeatReportsAtMs_ = 0;       // unsolicited reports go out twice (RFC 3376 robustness)
     counters::WorkerCounters counters_;  // the control core's own drops and events

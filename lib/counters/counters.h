@@ -74,6 +74,8 @@ const char* dropDescription(Drop d);
     X(held_for_neighbor, "packets held while their next hop was resolved")                \
     X(igmp_reports_sent, "IGMP membership reports sent for our groups")                   \
     X(igmp_queries_received, "IGMP queries received")                                     \
+    X(underlay_link_down, "underlay carrier lost")                                        \
+    X(underlay_link_up, "underlay carrier back (ARP announce, neighbours and IGMP refreshed)") \
     X(released_after_arp, "held packets sent after ARP resolved")
 
 enum class Event : uint16_t {

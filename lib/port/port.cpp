@@ -4,7 +4,10 @@
 #include <rte_ethdev.h>
 #include <rte_errno.h>
 
+#include <net/if.h>
+
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 namespace vtepgw::port {
@@ -104,6 +107,20 @@ std::string waitForLink(uint16_t portId, unsigned timeoutMs) {
     char text[RTE_ETH_LINK_MAX_STR_LEN];
     rte_eth_link_to_str(text, sizeof text, &link);
     return text;
+}
+
+bool linkUp(uint16_t portId) {
+    rte_eth_link link{};
+    if (rte_eth_link_get_nowait(portId, &link) != 0 || link.link_status != RTE_ETH_LINK_UP) return false;
+    rte_eth_dev_info info{};
+    char name[IF_NAMESIZE];
+    if (rte_eth_dev_info_get(portId, &info) != 0 || info.if_index == 0 ||
+        if_indextoname(info.if_index, name) == nullptr)
+        return true;
+    std::ifstream carrier(std::string("/sys/class/net/") + name + "/carrier");
+    int value = 1;
+    carrier >> value;  // unreadable (no sysfs): trust the PMD
+    return value != 0;
 }
 
 void closePort(uint16_t portId) {

@@ -49,6 +49,11 @@ std::string waitForLink(uint16_t portId, unsigned timeoutMs);
 
 void closePort(uint16_t portId);
 
+// Whether the port can carry traffic: the PMD's link status and, for PMDs over a Linux
+// interface (af_packet, af_xdp, tap report if_index), that interface's carrier, which those
+// PMDs do not reflect in their link status.
+bool linkUp(uint16_t portId);
+
 // The mbuf count for `ports` ports with `queues` queue pairs each and `lcores` lcores,
 // plus the rings the control plane keeps packets in (DPDK's sizing rule: every place a
 // buffer can sit, counted once).

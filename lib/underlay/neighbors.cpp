@@ -72,6 +72,17 @@ bool NeighborTable::hold(Ipv4Address ip, rte_mbuf* m, uint64_t nowMs) {
     return true;
 }
 
+std::vector<Ipv4Address> NeighborTable::refreshAll(uint64_t nowMs) {
+    std::vector<Ipv4Address> out;
+    for (auto& [host, n] : table_) {
+        if (n.state == NeighborState::Static) continue;
+        n.lastProbeMs = nowMs;
+        ++n.probes;
+        out.push_back(Ipv4Address{host});
+    }
+    return out;
+}
+
 NeighborTable::TickResult NeighborTable::tick(uint64_t nowMs) {
     TickResult r;
     for (auto& [host, n] : table_) {

@@ -68,6 +68,9 @@ public:
         std::vector<rte_mbuf*> expired;  // held packets whose neighbour failed: drop them
     };
     TickResult tick(uint64_t nowMs);
+    // Re-asks every resolved or failed neighbour now (e.g. after the link came back);
+    // returns the addresses to send ARP requests to.
+    std::vector<Ipv4Address> refreshAll(uint64_t nowMs);
 
     const std::map<uint32_t, Neighbor>& entries() const { return table_; }
 

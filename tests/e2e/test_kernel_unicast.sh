@@ -35,6 +35,18 @@ for dir in "h2 h1 192.168.10.1" "h1 h2 192.168.10.2"; do
     pass "2 MiB over TCP $1 -> $2, SHA-256 matches (${sent#* })"
 done
 
+# Fault: the underlay link goes down and comes back (carrier loss on vtepd's veth).
+ns kv ip link set kv-u down
+sleep 1.5
+ns kv ip neigh flush dev kv-u
+ns kv ip link set kv-u up
+sleep 1.5
+grep -q "underlay link down" "$LAB_DIR/vtepd.log" || fail "carrier loss on the underlay was not noticed"
+grep -q "underlay link up" "$LAB_DIR/vtepd.log" || fail "carrier return on the underlay was not noticed"
+ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "traffic did not resume after the underlay link came back"
+ns kv ip neigh show 10.77.0.2 dev kv-u | grep -q lladdr || fail "the kernel VTEP did not re-learn vtepd's MAC"
+pass "underlay link down/up: noticed, vtepd re-announced itself, traffic resumed"
+
 # SIGHUP: a broken file is rejected and changes nothing; a good one is applied live.
 cp "$LAB_DIR/vtepd.json" "$LAB_DIR/vtepd.good.json"
 echo '{ "ports": ' > "$LAB_DIR/vtepd.json"
