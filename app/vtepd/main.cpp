@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
             std::vector<const counters::WorkerCounters*> wc;
             for (const auto& w : ws) wc.push_back(&w->counters());
             control::Commands commands(ctl, fdb, wc, interfaces,
-                                       nlohmann::ordered_json::parse(readFile(opt.configPath)));
+                                       nlohmann::ordered_json::parse(readFile(opt.configPath)), pool);
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
                 return commands.executeLine(line);
             });

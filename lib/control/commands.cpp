@@ -60,9 +60,9 @@ void subtract(counters::Totals& t, const counters::Totals& base) {
 
 Commands::Commands(Controller& ctl, fdb::Fdb& fdb,
                    std::vector<const counters::WorkerCounters*> workers,
-                   std::vector<InterfaceInfo> interfaces, Json configJson)
+                   std::vector<InterfaceInfo> interfaces, Json configJson, rte_mempool* pool)
     : ctl_(ctl), fdb_(fdb), workers_(std::move(workers)), interfaces_(std::move(interfaces)),
-      config_(std::move(configJson)) {}
+      config_(std::move(configJson)), pool_(pool) {}
 
 std::string Commands::executeLine(const std::string& line) {
     Json request;
@@ -241,6 +241,11 @@ Json Commands::showCounters(bool clear) {
                              {"cycles_per_packet", w->busyPackets ? double(w->busyCycles) / double(w->busyPackets) : 0.0}});
     }
     j["workers"] = perWorker;
+    if (pool_ != nullptr) {
+        j["mbufs_in_use"] = rte_mempool_in_use_count(pool_);
+        j["mbufs_total"] = pool_->size;
+    }
+    j["fdb_entries"] = fdb_.size();
     return j;
 }
 

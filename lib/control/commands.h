@@ -7,6 +7,8 @@
 // Reply:    {"ok": true, "result": ...}  or  {"ok": false, "errors": ["path: reason", ...]}
 #pragma once
 
+#include <rte_mempool.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -35,8 +37,9 @@ public:
     using Json = nlohmann::ordered_json;
 
     // `configJson` is the running configuration as applied (the file's JSON).
+    // `pool` (optional) is reported as mbufs in use by "show counters".
     Commands(Controller& ctl, fdb::Fdb& fdb, std::vector<const counters::WorkerCounters*> workers,
-             std::vector<InterfaceInfo> interfaces, Json configJson);
+             std::vector<InterfaceInfo> interfaces, Json configJson, rte_mempool* pool = nullptr);
 
     // Executes one request; never throws.
     Json execute(const Json& request);
@@ -62,6 +65,7 @@ private:
     std::vector<const counters::WorkerCounters*> workers_;
     std::vector<InterfaceInfo> interfaces_;
     Json config_;
+    rte_mempool* pool_;
     counters::Totals cleared_;  // baseline subtracted after "show counters --clear"
 };
 
