@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "common/fixtures.h"
+#include "common/ring_rig.h"
 #include "config/parse.h"
 #include "control/controller.h"
 #include "dataplane/worker.h"
@@ -43,11 +44,7 @@ const char* kConfig = R"({
                          "members": [ {"port": "a"}, {"port": "b"}, {"port": "t", "vlan": 100} ] } }
 })";
 
-struct RingPort {
-    rte_ring* rx;
-    rte_ring* tx;
-    uint16_t id;
-};
+using testrig::RingPort;
 
 class Dataplane : public ::testing::Test {
 protected:
@@ -59,58 +56,27 @@ protected:
         // No per-lcore cache: rte_mempool_in_use_count() is then exact.
         pool = rte_pktmbuf_pool_create("dp_test_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
         ASSERT_NE(pool, nullptr);
-        auto cfg = *config::parse(kConfig).config;
-        for (const auto& spec : cfg.ports) {
-            RingPort p;
-            p.rx = rte_ring_create((spec.device + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-            p.tx = rte_ring_create((spec.device + "_tx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-            const int id = rte_eth_from_rings(spec.device.c_str(), &p.rx, 1, &p.tx, 1, 0);
-            ASSERT_GE(id, 0);
-            p.id = static_cast<uint16_t>(id);
-            port::openPort(spec, p.id, 1, pool, spec.name != "up");
-            ports[spec.name] = p;
-        }
+        ports = testrig::makeRingPorts(*config::parse(kConfig).config, pool);
     }
 
     void SetUp() override {
         cfg_ = *config::parse(kConfig).config;
-        std::vector<control::PortBinding> bindings;
-        for (const auto& spec : cfg_.ports) {
-            control::PortBinding b{spec.name, ports[spec.name].id, {}};
-            rte_eth_macaddr_get(b.portId, &b.mac);
-            if (spec.name == "up") ourMac_ = b.mac;
-            bindings.push_back(b);
-        }
-        const std::string n = std::to_string(instance++);
-        ch_.learn = rte_ring_create_elem(("learn" + n).c_str(), sizeof(dataplane::LearnRequest), 1024, 0, RING_F_SC_DEQ);
-        ch_.exception = rte_ring_create(("exc" + n).c_str(), 256, 0, RING_F_SC_DEQ);
-        ch_.controlTx = rte_ring_create(("ctx" + n).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        rcu_ = std::make_unique<rcu::QsbrDomain>(1);
-        fdb_ = std::make_unique<fdb::Fdb>("dp_fdb" + n, 1024, *rcu_, 0);
-        publisher_ = std::make_unique<state::StatePublisher>(*rcu_);
-        ctl_ = std::make_unique<control::Controller>(cfg_, bindings, *fdb_, *publisher_, ch_, pool, clock_);
+        rig_ = std::make_unique<testrig::RingRig>(cfg_, ports, pool, "dp" + std::to_string(instance++));
+        ourMac_ = rig_->bindings[0].mac;
         baseline_ = rte_mempool_in_use_count(pool);
-        ctl_->start();
-        dataplane::WorkerSetup setup;
-        setup.pool = pool;
-        setup.drainsControlTx = true;
-        for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, 0});
-        worker_ = std::make_unique<dataplane::Worker>(setup, *publisher_, *fdb_, *rcu_, ch_, clock_);
+        rig_->start();
+        ctl_ = rig_->ctl.get();
+        worker_ = rig_->worker.get();
         run();
         drainAll();  // the gratuitous ARP
     }
 
     void TearDown() override {
         drainAll();
-        worker_.reset();
-        ctl_.reset();
+        rig_->worker.reset();
+        rig_->ctl.reset();
         EXPECT_EQ(rte_mempool_in_use_count(pool), baseline_) << "mbufs leaked";
-        publisher_.reset();
-        fdb_.reset();
-        rcu_.reset();
-        rte_ring_free(ch_.learn);
-        rte_ring_free(ch_.exception);
-        rte_ring_free(ch_.controlTx);
+        rig_.reset();
     }
 
     MacAddress ourMac() const {
@@ -127,12 +93,7 @@ protected:
         ASSERT_EQ(rte_ring_enqueue(ports[port].rx, m), 0);
     }
 
-    // Worker, control, worker: learning and exceptions complete within one run().
-    void run() {
-        worker_->pollOnce();
-        ctl_->poll();
-        worker_->pollOnce();
-    }
+    void run() { rig_->run(); }
 
     std::vector<Bytes> collect(const std::string& port) {
         std::vector<Bytes> out;
@@ -188,13 +149,9 @@ protected:
 
     config::Config cfg_;
     rte_ether_addr ourMac_{};
-    dataplane::Channels ch_;
-    std::atomic<uint32_t> clock_{0};
-    std::unique_ptr<rcu::QsbrDomain> rcu_;
-    std::unique_ptr<fdb::Fdb> fdb_;
-    std::unique_ptr<state::StatePublisher> publisher_;
-    std::unique_ptr<control::Controller> ctl_;
-    std::unique_ptr<dataplane::Worker> worker_;
+    std::unique_ptr<testrig::RingRig> rig_;
+    control::Controller* ctl_ = nullptr;
+    dataplane::Worker* worker_ = nullptr;
     unsigned baseline_ = 0;
 };
 
