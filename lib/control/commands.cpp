@@ -32,30 +32,6 @@ bool stringArg(const Json& args, const char* name, std::string& out, std::vector
     return true;
 }
 
-void subtract(counters::Totals& t, const counters::Totals& base) {
-    for (size_t i = 0; i < t.drops.size(); ++i) t.drops[i] -= base.drops[i];
-    for (size_t i = 0; i < t.events.size(); ++i) t.events[i] -= base.events[i];
-    for (size_t i = 0; i < t.ports.size(); ++i) {
-        t.ports[i].rxPackets -= base.ports[i].rxPackets;
-        t.ports[i].rxBytes -= base.ports[i].rxBytes;
-        t.ports[i].txPackets -= base.ports[i].txPackets;
-        t.ports[i].txBytes -= base.ports[i].txBytes;
-    }
-    for (size_t i = 0; i < t.bridges.size(); ++i) {
-        auto& b = t.bridges[i];
-        const auto& o = base.bridges[i];
-        b.encapPackets -= o.encapPackets;
-        b.encapBytes -= o.encapBytes;
-        b.decapPackets -= o.decapPackets;
-        b.decapBytes -= o.decapBytes;
-        b.switched -= o.switched;
-        b.flooded -= o.flooded;
-        b.replicated -= o.replicated;
-    }
-    t.busyCycles -= base.busyCycles;
-    t.busyPackets -= base.busyPackets;
-}
-
 }  // namespace
 
 Commands::Commands(Controller& ctl, fdb::Fdb& fdb,
@@ -229,7 +205,7 @@ Json Commands::showCounters(bool clear) {
         cleared_ = t;
         return Json{{"cleared", true}};
     }
-    subtract(t, cleared_);
+    t.subtract(cleared_);
     Json j = countersJson(ctl_, t);
     Json perWorker = Json::array();
     for (size_t i = 0; i < workers_.size(); ++i) {

@@ -27,37 +27,65 @@ const char* dropName(Drop d) { return kDropNames[static_cast<size_t>(d)]; }
 const char* dropDescription(Drop d) { return kDropTexts[static_cast<size_t>(d)]; }
 const char* eventName(Event e) { return kEventNames[static_cast<size_t>(e)]; }
 
+namespace {
+
+// Each counter struct's fields, listed once, for summing and for taking a baseline away.
+template <typename Op>
+void fields(PortCounters& d, const PortCounters& s, Op op) {
+    op(d.rxPackets, s.rxPackets);
+    op(d.rxBytes, s.rxBytes);
+    op(d.txPackets, s.txPackets);
+    op(d.txBytes, s.txBytes);
+}
+
+template <typename Op>
+void fields(BridgeCounters& d, const BridgeCounters& s, Op op) {
+    op(d.encapPackets, s.encapPackets);
+    op(d.encapBytes, s.encapBytes);
+    op(d.decapPackets, s.decapPackets);
+    op(d.decapBytes, s.decapBytes);
+    op(d.switched, s.switched);
+    op(d.flooded, s.flooded);
+    op(d.replicated, s.replicated);
+}
+
+template <typename Op>
+void fields(VtepCounters& d, const VtepCounters& s, Op op) {
+    op(d.txPackets, s.txPackets);
+    op(d.txBytes, s.txBytes);
+    op(d.rxPackets, s.rxPackets);
+    op(d.rxBytes, s.rxBytes);
+}
+
+template <typename Dst, typename Src, typename Op>
+void all(Dst& dst, const Src& src, Op op) {
+    for (size_t i = 0; i < dst.size(); ++i) fields(dst[i], src[i], op);
+}
+
+const auto kAdd = [](uint64_t& d, uint64_t s) { d += s; };
+const auto kSub = [](uint64_t& d, uint64_t s) { d -= s; };
+
+}  // namespace
+
 void Totals::add(const WorkerCounters& w) {
     for (size_t i = 0; i < kDropCount; ++i) drops[i] += w.drops[i];
     for (size_t i = 0; i < kEventCount; ++i) events[i] += w.events[i];
-    for (size_t i = 0; i < ports.size(); ++i) {
-        ports[i].rxPackets += w.ports[i].rxPackets;
-        ports[i].rxBytes += w.ports[i].rxBytes;
-        ports[i].txPackets += w.ports[i].txPackets;
-        ports[i].txBytes += w.ports[i].txBytes;
-    }
-    for (size_t i = 0; i < bridges.size(); ++i) {
-        const BridgeCounters& s = w.bridges[i];
-        BridgeCounters& d = bridges[i];
-        d.encapPackets += s.encapPackets;
-        d.encapBytes += s.encapBytes;
-        d.decapPackets += s.decapPackets;
-        d.decapBytes += s.decapBytes;
-        d.switched += s.switched;
-        d.flooded += s.flooded;
-        d.replicated += s.replicated;
-    }
-    for (size_t i = 0; i < vteps.size(); ++i) {
-        const VtepCounters& s = w.vteps[i];
-        VtepCounters& d = vteps[i];
-        d.txPackets += s.txPackets;
-        d.txBytes += s.txBytes;
-        d.rxPackets += s.rxPackets;
-        d.rxBytes += s.rxBytes;
-        d.lastRx = std::max(d.lastRx, s.lastRx);
-    }
+    all(ports, w.ports, kAdd);
+    all(bridges, w.bridges, kAdd);
+    all(vteps, w.vteps, kAdd);
+    for (size_t i = 0; i < vteps.size(); ++i) vteps[i].lastRx = std::max(vteps[i].lastRx, w.vteps[i].lastRx);
     busyCycles += w.busyCycles;
     busyPackets += w.busyPackets;
+}
+
+void Totals::subtract(const Totals& base) {
+    for (size_t i = 0; i < kDropCount; ++i) drops[i] -= base.drops[i];
+    for (size_t i = 0; i < kEventCount; ++i) events[i] -= base.events[i];
+    all(ports, base.ports, kSub);
+    all(bridges, base.bridges, kSub);
+    all(vteps, base.vteps, kSub);
+    busyCycles -= base.busyCycles;
+    busyPackets -= base.busyPackets;
 }
 
 uint64_t Totals::totalDrops() const {

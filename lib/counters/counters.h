@@ -131,6 +131,8 @@ struct Totals {
     uint64_t busyCycles = 0, busyPackets = 0;
 
     void add(const WorkerCounters& w);
+    // Takes a baseline away (counters read "since --clear"); times are left as they are.
+    void subtract(const Totals& base);
     uint64_t drop(Drop d) const { return drops[static_cast<size_t>(d)]; }
     uint64_t event(Event e) const { return events[static_cast<size_t>(e)]; }
     uint64_t totalDrops() const;

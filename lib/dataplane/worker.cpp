@@ -329,8 +329,9 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
                    const Member* except, bool toTunnel) {
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     auto& bc = counters_.bridges[bid];
-    size_t targets = toTunnel ? b.floodTemplates.size() : 0;
-    for (const Member& mem : b.members) targets += (except == nullptr || !(mem == *except));
+    // `except` is always one of the bridge's members: the ingress (port, VLAN) chose the bridge.
+    const size_t targets = b.members.size() - (except != nullptr ? 1 : 0) +
+                           (toTunnel ? b.floodTemplates.size() : 0);
     if (targets == 0) {
         dropPacket(m, Drop::flood_no_target);
         return;
