@@ -7,6 +7,7 @@
 #include <set>
 
 #include <fstream>
+#include <sys/stat.h>
 #include <sstream>
 
 #include "config/parse.h"
@@ -88,6 +89,12 @@ Json Commands::execute(const Json& request) {
             std::string file;
             std::vector<std::string> errors;
             if (!stringArg(args, "file", file, errors)) return failed(errors);
+            // The control core must never block: no FIFOs, devices or giant files.
+            struct stat sb {};
+            if (stat(file.c_str(), &sb) != 0) return failed("args.file: cannot read '" + file + "'");
+            if (!S_ISREG(sb.st_mode)) return failed("args.file: '" + file + "' is not a regular file");
+            if (sb.st_size > kMaxConfigFile)
+                return failed("args.file: '" + file + "' is larger than " + std::to_string(kMaxConfigFile) + " bytes");
             std::ifstream in(file);
             if (!in) return failed("args.file: cannot read '" + file + "'");
             std::ostringstream text;
@@ -210,11 +217,14 @@ Json Commands::showCounters(bool clear) {
     Json perWorker = Json::array();
     for (size_t i = 0; i < workers_.size(); ++i) {
         const auto* w = workers_[i];
+        const auto busy = w->busyTotal();
         perWorker.push_back({{"worker", i},
-                             {"busy_packets", w->busyPackets},
-                             {"busy_cycles", w->busyCycles},
+                             {"busy_packets", busy.packets},
+                             {"busy_cycles", busy.cycles},
                              {"loops", w->loops},
-                             {"cycles_per_packet", w->busyPackets ? double(w->busyCycles) / double(w->busyPackets) : 0.0}});
+                             {"cycles_per_packet", busy.cyclesPerPacket()},
+                             {"cycles_per_packet_from_access", w->busy[0].cyclesPerPacket()},
+                             {"cycles_per_packet_from_underlay", w->busy[1].cyclesPerPacket()}});
     }
     j["workers"] = perWorker;
     if (pool_ != nullptr) {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 #include "control/controller.h"
@@ -35,6 +36,8 @@ struct InterfaceInfo {
 class Commands {
 public:
     using Json = nlohmann::ordered_json;
+    // "config apply" reads at most this much (100k static MACs take about 8 MiB).
+    static constexpr off_t kMaxConfigFile = 64 << 20;
 
     // `configJson` is the running configuration as applied (the file's JSON).
     // `pool` (optional) is reported as mbufs in use by "show counters".

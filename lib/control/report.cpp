@@ -40,9 +40,12 @@ nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Total
         j["drops"][counters::dropName(static_cast<Drop>(i))] = t.drops[i];
     for (size_t i = 0; i < counters::kEventCount; ++i)
         j["events"][counters::eventName(static_cast<Event>(i))] = t.events[i];
-    j["busy_cycles"] = t.busyCycles;
-    j["busy_packets"] = t.busyPackets;
-    j["cycles_per_packet"] = t.busyPackets ? double(t.busyCycles) / double(t.busyPackets) : 0.0;
+    const auto busy = t.busyTotal();
+    j["busy_cycles"] = busy.cycles;
+    j["busy_packets"] = busy.packets;
+    j["cycles_per_packet"] = busy.cyclesPerPacket();
+    j["cycles_per_packet_from_access"] = t.busy[0].cyclesPerPacket();
+    j["cycles_per_packet_from_underlay"] = t.busy[1].cyclesPerPacket();
     return j;
 }
 
@@ -121,9 +124,13 @@ std::string countersText(const Controller& ctl, const counters::Totals& t) {
                       t.events[i]);
         out += line;
     }
-    if (t.busyPackets) {
-        std::snprintf(line, sizeof line, "Workers: %lu packets in busy loops, %.1f cycles/packet\n",
-                      t.busyPackets, double(t.busyCycles) / double(t.busyPackets));
+    const auto busy = t.busyTotal();
+    if (busy.packets) {
+        std::snprintf(line, sizeof line,
+                      "Workers: %lu packets in busy bursts, %.1f cycles/packet "
+                      "(from access %.1f, from underlay %.1f)\n",
+                      busy.packets, busy.cyclesPerPacket(), t.busy[0].cyclesPerPacket(),
+                      t.busy[1].cyclesPerPacket());
         out += line;
     }
     return out;

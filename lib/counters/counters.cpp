@@ -74,8 +74,10 @@ void Totals::add(const WorkerCounters& w) {
     all(bridges, w.bridges, kAdd);
     all(vteps, w.vteps, kAdd);
     for (size_t i = 0; i < vteps.size(); ++i) vteps[i].lastRx = std::max(vteps[i].lastRx, w.vteps[i].lastRx);
-    busyCycles += w.busyCycles;
-    busyPackets += w.busyPackets;
+    for (size_t d = 0; d < kDirections; ++d) {
+        busy[d].cycles += w.busy[d].cycles;
+        busy[d].packets += w.busy[d].packets;
+    }
 }
 
 void Totals::subtract(const Totals& base) {
@@ -84,8 +86,10 @@ void Totals::subtract(const Totals& base) {
     all(ports, base.ports, kSub);
     all(bridges, base.bridges, kSub);
     all(vteps, base.vteps, kSub);
-    busyCycles -= base.busyCycles;
-    busyPackets -= base.busyPackets;
+    for (size_t d = 0; d < kDirections; ++d) {
+        busy[d].cycles -= base.busy[d].cycles;
+        busy[d].packets -= base.busy[d].packets;
+    }
 }
 
 uint64_t Totals::totalDrops() const {

@@ -106,6 +106,17 @@ struct VtepCounters {
     uint32_t lastRx = 0;                  // control-clock second of the last packet from it
 };
 
+// Busy-cycle accounting (VPP's clocks/packet): TSC cycles from RX burst to TX flush of
+// bursts that carried packets, and those packets, split by the role of the receiving port.
+enum class Direction : uint8_t { FromAccess = 0, FromUnderlay = 1 };
+inline constexpr size_t kDirections = 2;
+
+struct BusyCounters {
+    uint64_t cycles = 0;
+    uint64_t packets = 0;
+    double cyclesPerPacket() const { return packets ? double(cycles) / double(packets) : 0.0; }
+};
+
 // One worker's counters. Written by that worker only, read by the control core.
 struct alignas(64) WorkerCounters {
     std::array<uint64_t, kDropCount> drops{};
@@ -113,9 +124,12 @@ struct alignas(64) WorkerCounters {
     std::array<PortCounters, state::kMaxPorts> ports{};
     std::array<BridgeCounters, state::kMaxBridges> bridges{};
     std::array<VtepCounters, state::kMaxVtepStats> vteps{};
-    uint64_t busyCycles = 0;   // TSC cycles of loops that carried packets
-    uint64_t busyPackets = 0;  // packets received in those loops
+    std::array<BusyCounters, kDirections> busy{};
     uint64_t loops = 0;
+
+    BusyCounters busyTotal() const {
+        return {busy[0].cycles + busy[1].cycles, busy[0].packets + busy[1].packets};
+    }
 
     void drop(Drop d, uint64_t n = 1) { drops[static_cast<size_t>(d)] += n; }
     void event(Event e, uint64_t n = 1) { events[static_cast<size_t>(e)] += n; }
@@ -128,8 +142,11 @@ struct Totals {
     std::array<PortCounters, state::kMaxPorts> ports{};
     std::vector<BridgeCounters> bridges = std::vector<BridgeCounters>(state::kMaxBridges);
     std::vector<VtepCounters> vteps = std::vector<VtepCounters>(state::kMaxVtepStats);
-    uint64_t busyCycles = 0, busyPackets = 0;
+    std::array<BusyCounters, kDirections> busy{};
 
+    BusyCounters busyTotal() const {
+        return {busy[0].cycles + busy[1].cycles, busy[0].packets + busy[1].packets};
+    }
     void add(const WorkerCounters& w);
     // Takes a baseline away (counters read "since --clear"); times are left as they are.
     void subtract(const Totals& base);

@@ -46,17 +46,18 @@ void Worker::run(const std::atomic<bool>& stop) {
 void Worker::pollOnce() {
     const ForwardingState* st = state_.current();
     now_ = clock_.load(std::memory_order_relaxed);
-    const uint64_t start = rte_rdtsc();
-    uint32_t received = 0;
     rte_mbuf* pkts[kBurst];
     for (const RxQueue& q : setup_.rxQueues) {
+        // Empty polls are not busy time: the clock starts only for a burst with packets
+        // and stops after its packets are handed to the NIC.
+        const uint64_t start = rte_rdtsc();
         const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kBurst);
         if (n == 0) continue;
-        received += n;
         auto& pc = counters_.ports[q.port];
         pc.rxPackets += n;
         for (uint16_t i = 0; i < n; ++i) pc.rxBytes += pkts[i]->pkt_len;
-        switch (st->ports[q.port].role) {
+        const state::PortRole role = st->ports[q.port].role;
+        switch (role) {
             case state::PortRole::Access: handleAccess(*st, q.port, pkts, n); break;
             case state::PortRole::Underlay: handleUnderlay(*st, q.port, pkts, n); break;
             case state::PortRole::Unused:
@@ -64,12 +65,16 @@ void Worker::pollOnce() {
                 rte_pktmbuf_free_bulk(pkts, n);
                 break;
         }
+        flush();
+        auto& busy = counters_.busy[static_cast<size_t>(role == state::PortRole::Underlay
+                                                             ? counters::Direction::FromUnderlay
+                                                             : counters::Direction::FromAccess)];
+        busy.cycles += rte_rdtsc() - start;
+        busy.packets += n;
     }
-    if (setup_.drainsControlTx) drainControlTx();
-    flush();
-    if (received != 0) {
-        counters_.busyCycles += rte_rdtsc() - start;
-        counters_.busyPackets += received;
+    if (setup_.drainsControlTx) {
+        drainControlTx();
+        flush();
     }
     ++counters_.loops;
 }

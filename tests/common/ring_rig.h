@@ -30,13 +30,14 @@ struct RingPort {
 };
 
 // Creates one net_ring port per configured port (named by its device) and starts it. Once per
-// process: ethdev names cannot be reused.
-inline std::map<std::string, RingPort> makeRingPorts(const config::Config& cfg, rte_mempool* pool) {
+// process: ethdev names cannot be reused. `ringSize` bounds what one run() may send a port.
+inline std::map<std::string, RingPort> makeRingPorts(const config::Config& cfg, rte_mempool* pool,
+                                                     unsigned ringSize = 1024) {
     std::map<std::string, RingPort> ports;
     for (const auto& spec : cfg.ports) {
         RingPort p;
-        p.rx = rte_ring_create((spec.device + "_rx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        p.tx = rte_ring_create((spec.device + "_tx").c_str(), 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        p.rx = rte_ring_create((spec.device + "_rx").c_str(), ringSize, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        p.tx = rte_ring_create((spec.device + "_tx").c_str(), ringSize, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         const int id = rte_eth_from_rings(spec.device.c_str(), &p.rx, 1, &p.tx, 1, 0);
         if (p.rx == nullptr || p.tx == nullptr || id < 0)
             throw std::runtime_error("cannot create ring port " + spec.device);
@@ -51,7 +52,7 @@ inline std::map<std::string, RingPort> makeRingPorts(const config::Config& cfg, 
 class RingRig {
 public:
     RingRig(const config::Config& cfg, const std::map<std::string, RingPort>& ports, rte_mempool* pool,
-            const std::string& tag) {
+            const std::string& tag, uint32_t fdbSize = 1024) {
         for (const auto& spec : cfg.ports) {
             control::PortBinding b{spec.name, ports.at(spec.name).id, {}};
             rte_eth_macaddr_get(b.portId, &b.mac);
@@ -62,7 +63,7 @@ public:
         ch.exception = rte_ring_create(("exc" + tag).c_str(), 256, 0, RING_F_SC_DEQ);
         ch.controlTx = rte_ring_create(("ctx" + tag).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rcu = std::make_unique<rcu::QsbrDomain>(1);
-        fdb = std::make_unique<fdb::Fdb>("fdb" + tag, 1024, *rcu, 0);
+        fdb = std::make_unique<fdb::Fdb>("fdb" + tag, fdbSize, *rcu, 0);
         publisher = std::make_unique<state::StatePublisher>(*rcu);
         ctl = std::make_unique<control::Controller>(cfg, bindings, *fdb, *publisher, ch, pool, clock);
         setup.pool = pool;

@@ -1,0 +1,347 @@
+// Google Benchmark over the real fast path: the Worker's burst processing (encap, decap with
+// and without learning, flooding by head-end replication) on bursts of 32 mbufs, and the
+// MAC table's bulk lookup. The worker, control core and MAC table are vtepd's own, wired to
+// net_ring ports (tests/common/ring_rig.h); the address table is filled by real traffic
+// (decap, then encap) before timing.
+//
+// Counters: "cycles/pkt" = TSC cycles per packet of the whole iteration. The harness's own
+// share (rewriting the frame as a NIC would, ring enqueue/dequeue) is BM_RigOnly: subtract it
+// to compare with the pipeline benchmark. Run: build/bench/worker_bench
+#include <benchmark/benchmark.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/ring_rig.h"
+#include "config/parse.h"
+#include "fdb/fdb.h"
+#include "packet/builder.h"
+#include "packet/headers.h"
+
+using namespace vtepgw;
+
+namespace {
+
+constexpr uint16_t kBurst = dataplane::kBurst;
+constexpr uint32_t kMaxVteps = 64;
+constexpr uint16_t kInnerLen = 60;  // 64-byte inner frames without the FCS
+rte_mempool* gPool = nullptr;
+
+// Why packets went missing: the worker's non-zero drop and event counters.
+struct Rig;
+std::string whyMissing(const Rig& r);
+
+void reportCycles(benchmark::State& state, uint64_t cycles, uint64_t packets) {
+    state.counters["cycles/pkt"] = benchmark::Counter(double(cycles) / double(packets));
+    state.SetItemsProcessed(static_cast<int64_t>(packets));
+}
+
+// MAC i of the local (access) side and of the remote side.
+std::array<uint8_t, 6> macOf(bool remote, uint32_t i) {
+    return {0x02, static_cast<uint8_t>(remote ? 0xbb : 0xaa), static_cast<uint8_t>(i >> 24),
+            static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+}
+netaddr::Ipv4Address vtepOf(uint32_t i) { return netaddr::Ipv4Address{0x0A010001u + i % kMaxVteps}; }
+const netaddr::MacAddress kOurMac = *netaddr::MacAddress::parse("02:00:00:00:00:02");
+const netaddr::MacAddress kGwMac = *netaddr::MacAddress::parse("02:00:00:00:01:01");
+
+std::string configText(const std::string& tag, bool learning, unsigned floodVteps) {
+    std::string flood;
+    for (unsigned i = 0; i < floodVteps; ++i)
+        flood += std::string(i ? ", " : "") + "\"" + vtepOf(i).toString() + "\"";
+    return R"({ "ports": { "up": {"device": "bu_)" + tag + R"("}, "a": {"device": "ba_)" + tag + R"("} },
+      "underlay": { "port": "up", "address": "10.0.0.2/16", "gateway": "10.0.0.1",
+                    "neighbors": [ {"address": "10.0.0.1", "mac": "02:00:00:00:01:01"} ] },
+      "vxlan": { "ageing_seconds": 0 },
+      "bridges": { "br10": { "vni": 10, "learning": )" + (learning ? "true" : "false") +
+           R"(, "members": [ {"port": "a"} ], "flood_vteps": [ )" + flood + " ] } } }";
+}
+
+// One vtepd dataplane over ring ports, with frames to feed it.
+struct Rig {
+    config::Config cfg;
+    std::map<std::string, testrig::RingPort> ports;
+    std::unique_ptr<testrig::RingRig> rig;
+    uint16_t up = 0, access = 0;
+    rte_ether_addr upMac{};  // underlay frames are addressed to it
+
+    Rig(const std::string& tag, bool learning, unsigned floodVteps, uint32_t fdbSize) {
+        auto parsed = config::parse(configText(tag, learning, floodVteps));
+        if (!parsed.config) {
+            for (const auto& e : parsed.errors) std::fprintf(stderr, "bench config: %s\n", e.toString().c_str());
+            std::abort();
+        }
+        cfg = *parsed.config;
+        ports = testrig::makeRingPorts(cfg, gPool, 4096);
+        rig = std::make_unique<testrig::RingRig>(cfg, ports, gPool, tag, fdbSize);
+        rig->start();
+        up = ports.at("up").id;
+        access = ports.at("a").id;
+        rte_eth_macaddr_get(up, &upMac);
+        rig->rcu->online(0);
+    }
+    ~Rig() { rig->rcu->offline(0); }
+
+    void drain() {
+        void* m;
+        for (auto& [name, p] : ports)
+            while (rte_ring_dequeue(p.tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    }
+};
+
+std::string whyMissing(const Rig& r) {
+    const auto& c = r.rig->worker->counters();
+    std::string why;
+    for (size_t i = 0; i < counters::kDropCount; ++i)
+        if (c.drops[i]) why += std::string(counters::dropName(static_cast<counters::Drop>(i))) + "=" + std::to_string(c.drops[i]) + " ";
+    for (size_t i = 0; i < counters::kEventCount; ++i)
+        if (c.events[i]) why += std::string(counters::eventName(static_cast<counters::Event>(i))) + "=" + std::to_string(c.events[i]) + " ";
+    return why;
+}
+
+// Frames as the NIC would deliver them: one template per direction, MACs (and the VTEP's
+// address, with its checksum) patched per packet.
+struct Frames {
+    packet::Bytes encap;                  // access side: local MAC -> remote MAC
+    std::vector<packet::Bytes> decap;     // underlay side, one per VTEP: remote -> local MAC
+
+    Frames() {
+        const auto inner = [](uint32_t i) {
+            return packet::FrameBuilder()
+                .ether(netaddr::MacAddress{macOf(false, i)}, netaddr::MacAddress{macOf(true, i)}, 0x0800)
+                .ipv4(*netaddr::Ipv4Address::parse("192.168.0.2"), *netaddr::Ipv4Address::parse("192.168.0.1"), 17)
+                .udp(1000, 2000).payload(kInnerLen - 42).build();
+        };
+        encap = packet::FrameBuilder()
+                    .ether(netaddr::MacAddress{macOf(true, 0)}, netaddr::MacAddress{macOf(false, 0)}, 0x0800)
+                    .ipv4(*netaddr::Ipv4Address::parse("192.168.0.1"), *netaddr::Ipv4Address::parse("192.168.0.2"), 17)
+                    .udp(2000, 1000).payload(kInnerLen - 42).build();
+        for (uint32_t v = 0; v < kMaxVteps; ++v)
+            decap.push_back(packet::FrameBuilder().ether(kOurMac, kGwMac, 0x0800)
+                                .ipv4(vtepOf(v), *netaddr::Ipv4Address::parse("10.0.0.2"), 17)
+                                .udp(50000, 4789).vxlan(10).frame(inner(v)).build());
+    }
+
+    // Writes frame i of `macs` into m (data_off, lengths, bytes), as received.
+    void fill(rte_mbuf* m, bool fromUnderlay, uint32_t i, uint32_t macs, const rte_ether_addr& upMac) const {
+        const uint32_t mac = i % macs;
+        const packet::Bytes& t = fromUnderlay ? decap[mac % kMaxVteps] : encap;
+        m->data_off = RTE_PKTMBUF_HEADROOM;
+        m->data_len = static_cast<uint16_t>(t.size());
+        m->pkt_len = static_cast<uint32_t>(t.size());
+        m->ol_flags = 0;
+        uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+        std::memcpy(p, t.data(), t.size());
+        if (fromUnderlay) std::memcpy(p, upMac.addr_bytes, 6);
+        uint8_t* eth = fromUnderlay ? p + packet::kVxlanOverhead : p;
+        const auto remote = macOf(true, mac), local = macOf(false, mac);
+        std::memcpy(eth, fromUnderlay ? local.data() : remote.data(), 6);
+        std::memcpy(eth + 6, fromUnderlay ? remote.data() : local.data(), 6);
+    }
+};
+
+const Frames& frames() {
+    static const Frames f;
+    return f;
+}
+
+std::vector<rte_mbuf*> allocBurst() {
+    std::vector<rte_mbuf*> b(kBurst);
+    if (rte_pktmbuf_alloc_bulk(gPool, b.data(), kBurst) != 0) std::abort();
+    return b;
+}
+
+// Teaches the rig `macs` remote MACs (decap from 64 VTEPs) and the same number of local
+// MACs (encap), so that the timed loop finds every address.
+void learnAll(Rig& r, uint32_t macs, bool learning) {
+    if (!learning) {
+        // Without learning the local MACs are static, as an operator would configure them.
+        const fdb::BridgeId bid = r.rig->ctl->bridgeIds().at("br10");
+        for (uint32_t i = 0; i < macs; ++i)
+            r.rig->fdb->addStatic(fdb::makeKey(bid, macOf(false, i).data()), fdb::Dest::local(r.access, 0, true), 0);
+        return;
+    }
+    for (bool fromUnderlay : {true, false})
+        for (uint32_t i = 0; i < macs; i += kBurst) {
+            auto b = allocBurst();
+            for (uint16_t j = 0; j < kBurst; ++j) frames().fill(b[j], fromUnderlay, i + j, macs, r.upMac);
+            r.rig->worker->processBurst(fromUnderlay ? r.up : r.access, b.data(), kBurst);
+            r.rig->worker->flush();
+            r.rig->ctl->poll();
+            r.rig->worker->pollOnce();  // sends what the control core released
+            r.drain();
+        }
+    r.rig->ctl->poll();
+}
+
+Rig& rigFor(const std::string& kind, uint32_t macs) {
+    static std::map<std::string, std::unique_ptr<Rig>> rigs;
+    const std::string key = kind + std::to_string(macs);
+    auto& slot = rigs[key];
+    if (!slot) {
+        slot = std::make_unique<Rig>(std::to_string(rigs.size()), kind != "nolearn", 0,
+                                     std::max<uint32_t>(4 * macs, 1024));
+        learnAll(*slot, macs, kind != "nolearn");
+    }
+    return *slot;
+}
+
+// One direction through the worker: fill a burst, process it, take it back off the ring.
+void runDirection(benchmark::State& state, Rig& r, bool fromUnderlay, uint32_t macs,
+                  bool processing) {
+    auto b = allocBurst();
+    rte_ring* out = r.ports.at(fromUnderlay ? "a" : "up").tx;
+    uint32_t i = 0;
+    uint64_t packets = 0;
+    const uint64_t start = rte_rdtsc();
+    for (auto _ : state) {
+        for (uint16_t j = 0; j < kBurst; ++j) frames().fill(b[j], fromUnderlay, i++, macs, r.upMac);
+        if (processing) {
+            r.rig->worker->processBurst(fromUnderlay ? r.up : r.access, b.data(), kBurst);
+            r.rig->worker->flush();
+        } else {
+            rte_ring_enqueue_burst(out, reinterpret_cast<void**>(b.data()), kBurst, nullptr);
+        }
+        if (rte_ring_dequeue_burst(out, reinterpret_cast<void**>(b.data()), kBurst, nullptr) != kBurst) {
+            state.SkipWithError(("a packet did not come out: " + whyMissing(r)).c_str());
+            break;
+        }
+        packets += kBurst;
+    }
+    reportCycles(state, rte_rdtsc() - start, packets);
+    rte_pktmbuf_free_bulk(b.data(), kBurst);
+    r.drain();
+}
+
+void BM_RigOnly(benchmark::State& state) {
+    runDirection(state, rigFor("learn", 1), false, 1, false);
+}
+BENCHMARK(BM_RigOnly);
+
+void BM_Encap(benchmark::State& state) {
+    const auto macs = static_cast<uint32_t>(state.range(0));
+    runDirection(state, rigFor("learn", macs), false, macs, true);
+}
+BENCHMARK(BM_Encap)->Arg(1)->Arg(1000)->Arg(100000);
+
+void BM_Decap(benchmark::State& state) {
+    const auto macs = static_cast<uint32_t>(state.range(0));
+    runDirection(state, rigFor("nolearn", macs), true, macs, true);
+}
+BENCHMARK(BM_Decap)->Arg(1)->Arg(1000)->Arg(100000);
+
+void BM_DecapLearn(benchmark::State& state) {
+    const auto macs = static_cast<uint32_t>(state.range(0));
+    runDirection(state, rigFor("learn", macs), true, macs, true);
+}
+BENCHMARK(BM_DecapLearn)->Arg(1)->Arg(1000)->Arg(100000);
+
+// Broadcast from the access port to N VTEPs: every replica is a header mbuf chained to an
+// indirect clone. "cycles/replica" is per copy sent.
+void BM_Flood(benchmark::State& state) {
+    const auto vteps = static_cast<unsigned>(state.range(0));
+    static std::map<unsigned, std::unique_ptr<Rig>> rigs;
+    auto& slot = rigs[vteps];
+    if (!slot) slot = std::make_unique<Rig>("f" + std::to_string(vteps), true, vteps, 1024);
+    Rig& r = *slot;
+    // Up to 2048 replicas a burst fit the 4096-slot TX ring.
+    const uint16_t burst = static_cast<uint16_t>(std::min<unsigned>(kBurst, 2048 / vteps));
+    packet::Bytes frame = frames().encap;
+    std::memset(frame.data(), 0xff, 6);
+    rte_ring* out = r.ports.at("up").tx;
+    std::vector<rte_mbuf*> b(burst), copies(2048);
+    uint64_t packets = 0, replicas = 0;
+    const uint64_t start = rte_rdtsc();
+    for (auto _ : state) {
+        if (rte_pktmbuf_alloc_bulk(gPool, b.data(), burst) != 0) {
+            state.SkipWithError("mempool exhausted");
+            break;
+        }
+        for (uint16_t j = 0; j < burst; ++j)
+            std::memcpy(rte_pktmbuf_append(b[j], static_cast<uint16_t>(frame.size())), frame.data(), frame.size());
+        r.rig->worker->processBurst(r.access, b.data(), burst);
+        r.rig->worker->flush();
+        const unsigned n = rte_ring_dequeue_burst(out, reinterpret_cast<void**>(copies.data()),
+                                                  static_cast<unsigned>(copies.size()), nullptr);
+        if (n != burst * vteps) {
+            state.SkipWithError(("a replica did not come out: " + whyMissing(r)).c_str());
+            break;
+        }
+        rte_pktmbuf_free_bulk(copies.data(), n);
+        packets += burst;
+        replicas += n;
+    }
+    const uint64_t cycles = rte_rdtsc() - start;
+    reportCycles(state, cycles, packets);
+    state.counters["cycles/replica"] = benchmark::Counter(double(cycles) / double(replicas ? replicas : 1));
+    r.drain();
+}
+BENCHMARK(BM_Flood)->Arg(1)->Arg(8)->Arg(64);
+
+// The MAC table alone: bulk lookups of 64 keys (the worker looks up a burst's sources and
+// destinations at once), all present or all absent, in a table of N MACs. Keys are drawn
+// at random so that big tables miss the caches as they would under real traffic.
+void BM_FdbLookup(benchmark::State& state) {
+    const auto macs = static_cast<uint32_t>(state.range(0));
+    const bool hit = state.range(1) != 0;
+    static std::map<uint32_t, std::pair<std::unique_ptr<rcu::QsbrDomain>, std::unique_ptr<fdb::Fdb>>> tables;
+    auto& t = tables[macs];
+    if (!t.second) {
+        t.first = std::make_unique<rcu::QsbrDomain>(1);
+        t.second = std::make_unique<fdb::Fdb>("bfdb" + std::to_string(macs), macs + macs / 4, *t.first, 0);
+        for (uint32_t i = 0; i < macs; ++i)
+            t.second->learn(fdb::makeKey(1, macOf(true, i).data()), fdb::Dest::remote(vtepOf(i).host), 0);
+    }
+    constexpr size_t kKeys = 1 << 16;
+    std::vector<fdb::Key> keys(kKeys);
+    std::mt19937 rng(7);
+    for (auto& k : keys) {
+        const uint32_t i = rng() % macs;
+        k = fdb::makeKey(hit ? 1 : 2, macOf(true, i).data());  // bridge 2 holds nothing
+    }
+    int32_t pos[64];
+    size_t at = 0;
+    uint64_t looked = 0, found = 0;
+    const uint64_t start = rte_rdtsc();
+    for (auto _ : state) {
+        t.second->lookupBulk(&keys[at], 64, pos);
+        for (int32_t p : pos) found += p >= 0;
+        at = (at + 64) % kKeys;
+        looked += 64;
+    }
+    const uint64_t cycles = rte_rdtsc() - start;
+    if (found != (hit ? looked : 0)) state.SkipWithError("lookups did not find what the table holds");
+    state.counters["cycles/key"] = benchmark::Counter(double(cycles) / double(looked));
+    state.SetItemsProcessed(static_cast<int64_t>(looked));
+}
+BENCHMARK(BM_FdbLookup)->ArgsProduct({{1000, 65536, 1000000}, {1, 0}})->ArgNames({"macs", "hit"});
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string prefix = "--file-prefix=vtepgw-bench-" + std::to_string(getpid());
+    const char* eal[] = {"worker_bench", "--no-huge", "--no-pci", "-m", "2048", prefix.c_str(),
+                         "--log-level=*:error", "--no-telemetry"};
+    if (rte_eal_init(static_cast<int>(sizeof eal / sizeof eal[0]), const_cast<char**>(eal)) < 0) {
+        std::fprintf(stderr, "EAL initialisation failed\n");
+        return 1;
+    }
+    gPool = rte_pktmbuf_pool_create("bench_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    if (gPool == nullptr) return 1;
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    std::printf("TSC %.2f GHz\n", double(rte_get_tsc_hz()) / 1e9);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
