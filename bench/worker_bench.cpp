@@ -330,9 +330,17 @@ BENCHMARK(BM_FdbLookup)->ArgsProduct({{1000, 65536, 1000000}, {1, 0}})->ArgNames
 
 int main(int argc, char** argv) {
     const std::string prefix = "--file-prefix=vtepgw-bench-" + std::to_string(getpid());
-    const char* eal[] = {"worker_bench", "--no-huge", "--no-pci", "-m", "2048", prefix.c_str(),
-                         "--log-level=*:error", "--no-telemetry"};
-    if (rte_eal_init(static_cast<int>(sizeof eal / sizeof eal[0]), const_cast<char**>(eal)) < 0) {
+    std::vector<const char*> eal = {"worker_bench", "--no-huge", "--no-pci", "-m", "2048", prefix.c_str(),
+                                    "--log-level=*:error", "--no-telemetry"};
+    // --mbuf-pool-ops-name=stack (EAL's own option, as for vtepd) picks the mempool driver.
+    std::vector<char*> rest = {argv[0]};
+    for (int i = 1; i < argc; ++i) {
+        if (std::strncmp(argv[i], "--mbuf-pool-ops-name=", 21) == 0) eal.push_back(argv[i]);
+        else rest.push_back(argv[i]);
+    }
+    argc = static_cast<int>(rest.size());
+    argv = rest.data();
+    if (rte_eal_init(static_cast<int>(eal.size()), const_cast<char**>(eal.data())) < 0) {
         std::fprintf(stderr, "EAL initialisation failed\n");
         return 1;
     }
@@ -340,7 +348,7 @@ int main(int argc, char** argv) {
     if (gPool == nullptr) return 1;
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    std::printf("TSC %.2f GHz\n", double(rte_get_tsc_hz()) / 1e9);
+    std::printf("TSC %.2f GHz, mempool driver %s\n", double(rte_get_tsc_hz()) / 1e9, gPool->ops_index >= 0 ? rte_mempool_get_ops(gPool->ops_index)->name : "?");
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

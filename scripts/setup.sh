@@ -33,7 +33,7 @@ fi
 
 if [ "${1:-}" != "--no-build" ]; then
     if [ ! -f build/build.ninja ]; then
-        meson setup build --buildtype=release
+        meson setup build --buildtype=release -Ddebug=true  # symbols for perf; code as -O3
     fi
     ninja -C build
 fi

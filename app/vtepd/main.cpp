@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -50,14 +51,17 @@ struct Options {
     std::string configPath;
     std::string profileDir;
     std::string socketPath = "/run/vtepgw/vtepd.sock";
+    uint32_t mbufs = 0;  // 0 = sized from ports, workers and rings
 };
 
 void usage(const char* prog) {
     std::fprintf(stderr,
-                 "usage: %s [EAL options] -- --config FILE [--socket PATH]\n"
+                 "usage: %s [EAL options] -- --config FILE [--socket PATH] [--mbufs N]\n"
                  "  --config FILE   JSON configuration (ports, underlay, vxlan, bridges)\n"
                  "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock)\n"
                  "  --profiles DIR  PMD profiles (drivers-config/); default: installed, then source tree\n"
+                 "  --mbufs N       at least N packet buffers (default: sized from ports and workers;\n"
+                 "                  net_pcap infinite_rx keeps a whole pcap in buffers)\n"
                  "  --check         validate the configuration and exit\n"
                  "Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.\n",
                  prog);
@@ -112,6 +116,14 @@ int main(int argc, char** argv) {
         const std::string a = argv[i];
         if ((a == "--config" || a == "--socket" || a == "--profiles") && i + 1 < argc) {
             (a == "--config" ? opt.configPath : a == "--socket" ? opt.socketPath : opt.profileDir) = argv[++i];
+        } else if (a == "--mbufs" && i + 1 < argc) {
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(argv[++i], &end, 10);
+            if (end == argv[i] || *end != '\0' || n == 0 || n > (1ul << 26)) {
+                std::fprintf(stderr, "vtepd: --mbufs: '%s' is not a count between 1 and %lu\n", argv[i], 1ul << 26);
+                return 2;
+            }
+            opt.mbufs = static_cast<uint32_t>(n);
         } else if (a == "--check") {
             checkOnly = true;
         } else if (a == "--help" || a == "-h") {
@@ -162,9 +174,9 @@ int main(int argc, char** argv) {
                 throw std::runtime_error("vtepd needs at least two lcores (e.g. -l 0-1): the main "
                                          "lcore runs control, the others forward");
             constexpr unsigned kLearnRing = 4096, kExceptionRing = 1024, kControlTxRing = 1024;
-            const uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()),
-                                                        workers, rte_lcore_count(),
-                                                        kExceptionRing + kControlTxRing);
+            uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()), workers,
+                                                  rte_lcore_count(), kExceptionRing + kControlTxRing);
+            while (nbMbufs < opt.mbufs) nbMbufs = nbMbufs * 2 + 1;  // stays 2^n - 1
             rte_mempool* pool = rte_pktmbuf_pool_create("vtepgw_mbufs", nbMbufs, 256, 0,
                                                         RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
             if (pool == nullptr)

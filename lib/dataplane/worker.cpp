@@ -222,19 +222,39 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
 
 void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                             const fdb::BridgeId* bridges, const Dest* learnAs, int32_t* dstPos) {
-    fdb::Key keys[2 * kBurst] = {};
-    int32_t pos[2 * kBurst];
+    // Keys in pairs (source, destination) per packet. A key equal to the previous packet's
+    // (a flow's run of packets) reuses its lookup: only distinct keys go to the table.
+    fdb::Key keys[2 * kBurst];
+    fdb::Key distinct[2 * kBurst];
+    uint8_t slot[2 * kBurst];
+    unsigned u = 0;
     for (uint16_t j = 0; j < n; ++j) {
         const rte_ether_hdr* eth = ethOf(pkts[j]);
-        keys[2 * j] = fdb::makeKey(bridges[j], eth->src_addr.addr_bytes);
-        keys[2 * j + 1] = fdb::makeKey(bridges[j], eth->dst_addr.addr_bytes);
+        keys[2 * j] = fdb::makeKeyFromHeader(bridges[j], eth->src_addr.addr_bytes);
+        keys[2 * j + 1] = fdb::makeKeyFromHeader(bridges[j], eth->dst_addr.addr_bytes);
+        for (unsigned k = 2u * j; k < 2u * j + 2; ++k) {
+            if (j > 0 && keys[k] == keys[k - 2]) {
+                slot[k] = slot[k - 2];
+            } else {
+                distinct[u] = keys[k];
+                slot[k] = static_cast<uint8_t>(u++);
+            }
+        }
     }
-    fdb_.lookupBulk(keys, 2u * n, pos);
+    int32_t found[2 * kBurst];
+// GCC cannot see that the loop above wrote the u > 0 keys read here; zeroing 512 bytes a
+// burst to please it would cost more than hashing them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+    fdb_.lookupBulk(distinct, u, found);
+#pragma GCC diagnostic pop
     for (uint16_t j = 0; j < n; ++j) {
-        dstPos[j] = pos[2 * j + 1];
+        dstPos[j] = found[slot[2 * j + 1]];
         if (!st.bridges[bridges[j]].learning) continue;
-        if (pos[2 * j] >= 0) {
-            fdb::Entry& e = fdb_.entry(pos[2 * j]);
+        if (j > 0 && slot[2 * j] == slot[2 * j - 2]) continue;  // this source was just handled
+        const int32_t srcPos = found[slot[2 * j]];
+        if (srcPos >= 0) {
+            fdb::Entry& e = fdb_.entry(srcPos);
             const Dest cur{e.dest.load(std::memory_order_relaxed)};
             if (cur.kind() != DestKind::None && cur.samePlace(learnAs[j])) {
                 // Write only when the second changes: hot entries stay clean in other caches.
@@ -313,6 +333,18 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
 }
 
 rte_mbuf* Worker::prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip) {
+    if (m->pkt_len - skip <= kCopyBelow && m->nb_segs == 1) {
+        // A small frame is cheaper to copy whole into one mbuf than to share: no second
+        // mbuf, no atomic reference count on the original, a plain free after TX.
+        rte_mbuf* c = rte_pktmbuf_alloc(setup_.pool);
+        if (c == nullptr) return nullptr;
+        const uint16_t body = static_cast<uint16_t>(m->pkt_len - skip);
+        auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(c, static_cast<uint16_t>(prefixLen + body)));
+        if (prefixLen != 0) std::memcpy(p, prefix, prefixLen);
+        std::memcpy(p + prefixLen, rte_pktmbuf_mtod_offset(m, const uint8_t*, skip), body);
+        return c;
+    }
+    if (prefixLen == 0 && skip == 0) return rte_pktmbuf_clone(m, setup_.pool);
     rte_mbuf* head = rte_pktmbuf_alloc(setup_.pool);
     if (head == nullptr) return nullptr;
     rte_mbuf* body = rte_pktmbuf_clone(m, setup_.pool);
@@ -346,7 +378,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         if (except != nullptr && mem == *except) continue;
         rte_mbuf* c;
         if (mem.vlan == 0) {
-            c = rte_pktmbuf_clone(m, setup_.pool);
+            c = prefixedClone(m, nullptr, 0, 0);
         } else {
             // The payload is shared between copies, so the tag goes into a header mbuf.
             uint8_t hdr[packet::kEtherHeaderLen + packet::kVlanHeaderLen];
@@ -365,33 +397,61 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         }
         send(mem.port, c);
     }
-    if (toTunnel && !b.floodTemplates.empty()) {
-        const uint32_t innerLen = m->pkt_len;
-        const uint32_t hash = vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
-        const uint16_t sportBe =
-            rte_cpu_to_be_16(vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan));
-        const bool fits =
-            innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen <= st.underlayMtu;
-        for (int32_t idx : b.floodTemplates) {
-            if (!fits) {
-                counters_.drop(Drop::mtu_exceeded);
-                continue;
+    if (toTunnel && !b.floodTemplates.empty()) floodToTunnel(st, b, m);
+    rte_pktmbuf_free(m);
+}
+
+void Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_mbuf* m) {
+    const uint32_t innerLen = m->pkt_len;
+    const size_t n = b.floodTemplates.size();
+    if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
+        counters_.drop(Drop::mtu_exceeded, n);
+        return;
+    }
+    const uint32_t hash = vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
+    const uint16_t sportBe = rte_cpu_to_be_16(vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan));
+    auto& bc = counters_.bridges[static_cast<size_t>(&b - st.bridges.data())];
+    const bool copy = innerLen <= kCopyBelow && m->nb_segs == 1;
+    const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
+    const size_t dataOffset = sizeof(rte_mbuf) + rte_pktmbuf_priv_size(setup_.pool) + RTE_PKTMBUF_HEADROOM;
+    for (size_t at = 0; at < n; at += kBurst) {
+        const unsigned chunk = static_cast<unsigned>(std::min<size_t>(kBurst, n - at));
+        rte_mbuf* c[kBurst];
+        // Many replicas a burst outrun the mempool's per-core cache, so fresh mbufs are cold:
+        // take a chunk at once and prefetch their headers and data before writing them.
+        const bool bulk = copy && rte_mempool_get_bulk(setup_.pool, reinterpret_cast<void**>(c), chunk) == 0;
+        if (bulk)
+            for (unsigned j = 0; j < chunk; ++j) {
+                rte_prefetch0_write(c[j]);
+                rte_prefetch0_write(reinterpret_cast<uint8_t*>(c[j]) + RTE_CACHE_LINE_SIZE);
+                rte_prefetch0_write(reinterpret_cast<uint8_t*>(c[j]) + dataOffset);
+                rte_prefetch0_write(reinterpret_cast<uint8_t*>(c[j]) + dataOffset + RTE_CACHE_LINE_SIZE);
             }
-            const state::VtepTemplate& t = st.templates[static_cast<size_t>(idx)];
-            packet::OuterHeaders outer;
-            vxlan::writeOuter(&outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
-            rte_mbuf* c = prefixedClone(m, &outer, sizeof outer, 0);
-            if (c == nullptr) {
-                counters_.drop(Drop::no_mbuf);
-                continue;
+        for (unsigned j = 0; j < chunk; ++j) {
+            const state::VtepTemplate& t = st.templates[static_cast<size_t>(b.floodTemplates[at + j])];
+            rte_mbuf* r;
+            if (bulk) {
+                r = c[j];
+                rte_pktmbuf_reset(r);
+                auto* outer = reinterpret_cast<packet::OuterHeaders*>(
+                    rte_pktmbuf_append(r, static_cast<uint16_t>(packet::kVxlanOverhead + innerLen)));
+                vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
+                std::memcpy(outer + 1, inner, innerLen);
+            } else {
+                packet::OuterHeaders outer;
+                vxlan::writeOuter(&outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
+                r = prefixedClone(m, &outer, sizeof outer, 0);
+                if (r == nullptr) {
+                    counters_.drop(Drop::no_mbuf);
+                    continue;
+                }
             }
             ++bc.replicated;
             countTx(t, innerLen);
-            if (t.resolved) send(st.underlayPort, c);
-            else toControl(c, ExceptionKind::AwaitNeighbor);
+            if (t.resolved) send(st.underlayPort, r);
+            else toControl(r, ExceptionKind::AwaitNeighbor);
         }
     }
-    rte_pktmbuf_free(m);
 }
 
 void Worker::toMember(rte_mbuf* m, const Member& member) {

@@ -21,6 +21,9 @@ class QsbrDomain;
 namespace vtepgw::dataplane {
 
 inline constexpr uint16_t kBurst = 32;
+// Flood copies of frames up to this size are copied whole; larger ones share the payload
+// (an indirect clone behind a header mbuf). Measured by bench/worker_bench BM_Flood.
+inline constexpr uint32_t kCopyBelow = 256;
 
 // A request to the control core to learn (or move) a MAC. 16 bytes, carried by value in
 // an rte_ring of elements.
@@ -95,9 +98,13 @@ private:
         ++v.txPackets;
         v.txBytes += bytes;
     }
+    // A copy of m without its first `skip` bytes, behind `prefix`: whole for small frames,
+    // else a header mbuf chained to an indirect clone.
     rte_mbuf* prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip);
     void flood(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                const state::Member* except, bool toTunnel);
+    // Head-end replication of m to the bridge's flood VTEPs and groups (m is not consumed).
+    void floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
     void toMember(rte_mbuf* m, const state::Member& member);
     void toControl(rte_mbuf* m, ExceptionKind kind);
     void send(uint16_t port, rte_mbuf* m);

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The pipeline benchmark: the real vtepd forwarding between two net_pcap vdevs that replay
+# pcaps from memory (rx_pcap=FILE,infinite_rx=1; what is sent is dropped), and in the same
+# run the rig's ceiling: dpdk-testpmd --forward-mode=io between the same vdevs and pcaps.
+# Prints Mpps and cycles/packet from vtepd's own counters (busy cycles of bursts that
+# carried packets) and from testpmd's --record-core-cycles, and the ratio vtepd / testpmd.
+#
+# Usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME]
+#   --quick      64-byte frames, 1 and 100k MACs, 1 worker (6 cases)
+#   --seconds N  measuring window per case (default 5; a 2 s warm-up comes first)
+#   --only RE    run the cases whose name matches RE (e.g. 'encap-64-1-')
+#   --pool-ops   mempool driver for both (EAL --mbuf-pool-ops-name; default: DPDK's ring)
+# Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50),
+# inner frame size (64, 1500 bytes with FCS), MACs (1, 100k), workers (1, 2).
+# Needs root (EAL), build/app/vtepd and dpdk-testpmd. Not a test: it never fails on speed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+seconds=5 quick=0 only="" poolops=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1 ;;
+        --seconds) seconds=$2; shift ;;
+        --only) only=$2; shift ;;
+        --pool-ops) poolops=$2; shift ;;
+        *) echo "usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME]" >&2; exit 2 ;;
+    esac
+    shift
+done
+vtepd=$root/build/app/vtepd
+vtepctl=$root/build/app/vtepctl
+[ -x "$vtepd" ] || { echo "pipeline: build first (scripts/setup.sh)" >&2; exit 1; }
+command -v dpdk-testpmd >/dev/null || { echo "pipeline: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }
+py=/usr/bin/python3
+work=$(mktemp -d /tmp/vtepgw-pipeline.XXXXXX)
+vpid=""
+cleanup() {
+    [ -n "$vpid" ] && kill -INT "$vpid" 2>/dev/null && wait "$vpid" 2>/dev/null
+    if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+ncpu=$(nproc)
+# lcores: the main lcore runs control (it sleeps when idle), then one per worker. With
+# fewer CPUs than lcores, the extra worker shares CPU 0 with control.
+lcores_for() {
+    local workers=$1 list="0@0" w
+    for ((w = 1; w <= workers; ++w)); do list+=",$w@$(( w < ncpu ? w : 0 ))"; done
+    echo "$list"
+}
+
+pcap() {  # side size macs -> path (made once)
+    local f=$work/$1_$2_$3.pcap
+    [ -f "$f" ] || $py bench/pktgen/make_pcaps.py pcap --side "$1" --size "$2" --macs "$3" --out "$f"
+    echo "$f"
+}
+$py -c "import struct; open('$work/empty.pcap','wb').write(struct.pack('<IHHiIII',0xA1B2C3D4,2,4,0,0,65535,1))"
+
+# vdev args for one port: the pcap once per queue (one RX queue per worker), replayed
+# forever if the port is active in this direction, else an empty file.
+vdev() {  # name file active workers
+    local args="$1" q
+    for ((q = 0; q < $4; ++q)); do args+=",rx_pcap=$2"; done
+    [ "$3" = 1 ] && args+=",infinite_rx=1"
+    echo "$args"
+}
+
+# Prints "mpps cycles/pkt" for testpmd io between the same vdevs.
+testpmd_io() {  # upvdev accessvdev workers mbufs
+    local out=$work/testpmd.out fifo=$work/testpmd.in
+    rm -f "$fifo"; mkfifo "$fifo"
+    dpdk-testpmd --lcores="$(lcores_for "$3")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl-tp \
+        ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$1" --vdev="$2" --log-level='*:error' -- \
+        -i --forward-mode=io --nb-cores="$3" --rxq="$3" --txq="$3" --record-core-cycles \
+        --total-num-mbufs="$4" < "$fifo" > "$out" 2>&1 &
+    local tpid=$!
+    exec 9> "$fifo"
+    # Commands only once it prompts: loading pcaps into memory takes a while.
+    for _ in $(seq 600); do grep -q "testpmd>" "$out" && break; sleep 0.1; done
+    echo start >&9; sleep 2
+    echo "clear fwd stats all" >&9; sleep "$seconds"
+    echo stop >&9; sleep 1
+    echo quit >&9; exec 9>&-
+    wait "$tpid" || true
+    $py - "$out" "$seconds" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+acc = text[text.rfind("Accumulated forward statistics"):]
+rx = re.search(r"RX-packets:\s*(\d+)", acc)
+cyc = re.search(r"CPU cycles/packet=([\d.]+)", text)
+if not rx or not cyc:
+    print("nan nan"); sys.exit()
+print(f"{int(rx.group(1)) / float(sys.argv[2]) / 1e6:.2f} {float(cyc.group(1)):.1f}")
+EOF
+}
+
+# Prints "mpps cycles/pkt forwarded% drops" for vtepd.
+vtepd_run() {  # mode upvdev accessvdev workers mbufs macs
+    local sock=$work/vtepd.sock
+    $py bench/pktgen/make_pcaps.py config --mode "$1" --macs "$6" --underlay net_pcap0 \
+        --access net_pcap1 --out "$work/vtepd.json"
+    "$vtepd" --lcores="$(lcores_for "$4")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl \
+        ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$2" --vdev="$3" --log-level='vtepgw.*:warning' -- \
+        --config "$work/vtepd.json" --socket "$sock" --mbufs "$5" > "$work/vtepd.out" 2>&1 &
+    vpid=$!
+    for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+    sleep 2  # warm-up: learning, caches
+    "$vtepctl" --socket "$sock" --json show counters > "$work/c1.json"
+    local t1; t1=$(date +%s.%N)
+    sleep "$seconds"
+    "$vtepctl" --socket "$sock" --json show counters > "$work/c2.json"
+    local t2; t2=$(date +%s.%N)
+    kill -INT "$vpid"; wait "$vpid" || true; vpid=""
+    $py - "$work/c1.json" "$work/c2.json" "$t1" "$t2" <<'EOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+dt = float(sys.argv[4]) - float(sys.argv[3])
+rx = sum(b["ports"][p]["rx_packets"] - a["ports"][p]["rx_packets"] for p in b["ports"])
+tx = sum(b["ports"][p]["tx_packets"] - a["ports"][p]["tx_packets"] for p in b["ports"])
+drops = sum(b["drops"][d] - a["drops"][d] for d in b["drops"])
+cyc = (b["busy_cycles"] - a["busy_cycles"]) / max(1, b["busy_packets"] - a["busy_packets"])
+print(f"{rx / dt / 1e6:.2f} {cyc:.1f} {100.0 * tx / max(1, rx):.1f} {drops}")
+EOF
+}
+
+printf "%-22s %9s %9s %11s %11s %7s %6s %s\n" case vtepd_Mpps cyc/pkt testpmd_Mpps tp_cyc/pkt ratio fwd% drops
+sizes="64 1500" macsets="1 100000" workersets="1 2"
+[ "$quick" = 1 ] && sizes=64 workersets=1
+for workers in $workersets; do
+    for size in $sizes; do
+        for macs in $macsets; do
+            for mode in encap decap mixed; do
+                name="$mode-$size-$([ "$macs" = 1 ] && echo 1 || echo 100k)-${workers}w"
+                [ -n "$only" ] && ! [[ $name =~ $only ]] && continue
+                upfile=$work/empty.pcap accfile=$work/empty.pcap upact=0 accact=0
+                if [ "$mode" != encap ]; then upfile=$(pcap underlay "$size" "$macs"); upact=1; fi
+                if [ "$mode" != decap ]; then accfile=$(pcap access "$size" "$macs"); accact=1; fi
+                packets=$(( macs > 4096 ? macs : 4096 ))
+                mbufs=$(( packets * workers * 2 + 65536 ))
+                up=$(vdev net_pcap0 "$upfile" $upact "$workers")
+                acc=$(vdev net_pcap1 "$accfile" $accact "$workers")
+                read -r vm vc fwd drops < <(vtepd_run "$mode" "$up" "$acc" "$workers" "$mbufs" "$macs")
+                read -r tm tc < <(testpmd_io "$up" "$acc" "$workers" "$mbufs")
+                ratio=$($py -c "print(f'{$vm / $tm:.2f}' if $tm == $tm and $tm > 0 else 'nan')")
+                printf "%-22s %9s %9s %11s %11s %7s %6s %s\n" "$name" "$vm" "$vc" "$tm" "$tc" "$ratio" "$fwd" "$drops"
+            done
+        done
+    done
+done
+echo "(TSC $(grep -m1 -o 'at [0-9]* MHz' "$work/testpmd.out" 2>/dev/null || echo '?'); $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-))"
