@@ -97,13 +97,15 @@ EOF
 # Prints "mpps cycles/pkt forwarded% drops" for vtepd.
 vtepd_run() {  # mode upvdev accessvdev workers mbufs macs
     local sock=$work/vtepd.sock
+    rm -f "$sock"
     $py bench/pktgen/make_pcaps.py config --mode "$1" --macs "$6" --underlay net_pcap0 \
         --access net_pcap1 --out "$work/vtepd.json"
     "$vtepd" --lcores="$(lcores_for "$4")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl \
         ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$2" --vdev="$3" --log-level='vtepgw.*:warning' -- \
         --config "$work/vtepd.json" --socket "$sock" --mbufs "$5" > "$work/vtepd.out" 2>&1 &
     vpid=$!
-    for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+    # Ready when it answers (100k static MACs and pcaps in memory take a while to load).
+    for _ in $(seq 1200); do "$vtepctl" --socket "$sock" show vtep >/dev/null 2>&1 && break; sleep 0.1; done
     sleep 2  # warm-up: learning, caches
     "$vtepctl" --socket "$sock" --json show counters > "$work/c1.json"
     local t1; t1=$(date +%s.%N)

@@ -248,6 +248,9 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
     fdb_.lookupBulk(distinct, u, found);
 #pragma GCC diagnostic pop
+    // In a big table the entries are cold: start loading them all before reading any.
+    for (unsigned i = 0; i < u; ++i)
+        if (found[i] >= 0) rte_prefetch0(&fdb_.entry(found[i]));
     for (uint16_t j = 0; j < n; ++j) {
         dstPos[j] = found[slot[2 * j + 1]];
         if (!st.bridges[bridges[j]].learning) continue;

@@ -27,6 +27,7 @@
 #include <rte_vxlan.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace vtepgw::packet {
 
@@ -69,6 +70,22 @@ inline uint16_t checksumAdd16(uint16_t checksumBe, uint16_t addedBe) {
     sum = (sum & 0xFFFF) + (sum >> 16);
     sum = (sum & 0xFFFF) + (sum >> 16);
     return static_cast<uint16_t>(~sum);
+}
+
+// True when a 20-byte IPv4 header (no options) checksums to zero. Three loads and a fold
+// instead of DPDK's generic byte-loop: the underlay path checks every packet in software
+// when the NIC did not.
+inline bool ipv4HeaderChecksumOk(const void* header20) {
+    uint64_t a, b;
+    uint32_t c;
+    std::memcpy(&a, header20, 8);
+    std::memcpy(&b, static_cast<const uint8_t*>(header20) + 8, 8);
+    std::memcpy(&c, static_cast<const uint8_t*>(header20) + 16, 4);
+    uint64_t sum = (a & 0xFFFFFFFF) + (a >> 32) + (b & 0xFFFFFFFF) + (b >> 32) + c;
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    return sum == 0xFFFF;
 }
 
 }  // namespace vtepgw::packet

@@ -61,7 +61,8 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     if (totalLen < ihl) return drop(Drop::bad_ip_header);
     if (totalLen > len - packet::kEtherHeaderLen) return drop(Drop::truncated);
     if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-        (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_ipv4_cksum(ip) != 0))
+        (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+         (ihl == packet::kIpv4HeaderLen ? !packet::ipv4HeaderChecksumOk(ip) : rte_ipv4_cksum(ip) != 0)))
         return drop(Drop::bad_ip_checksum);
     if (rte_be_to_cpu_16(ip->fragment_offset) & (packet::kIpv4MoreFragments | packet::kIpv4OffsetMask))
         return drop(Drop::ip_fragment);

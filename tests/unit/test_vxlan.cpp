@@ -3,6 +3,8 @@
 
 #include <rte_ip.h>
 
+#include <random>
+
 #include "common/fixtures.h"
 #include "packet/builder.h"
 #include "vxlan/decap.h"
@@ -214,3 +216,34 @@ std::vector<DropCase> dropCases() {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Table, DecapDrop, ::testing::ValuesIn(dropCases()));
+
+namespace {
+
+TEST(Checksum, FastIpv4HeaderCheckAgreesWithDpdk) {
+    std::mt19937 rng(42);
+    for (int i = 0; i < 20000; ++i) {
+        alignas(8) uint8_t h[20];
+        for (auto& b : h) b = static_cast<uint8_t>(rng());
+        h[0] = 0x45;
+        if (i % 2 == 0) {
+            // Make it valid half of the time.
+            h[10] = h[11] = 0;
+            const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(h));
+            std::memcpy(h + 10, &c, 2);
+        }
+        const bool dpdk = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(h)) == 0;
+        ASSERT_EQ(packet::ipv4HeaderChecksumOk(h), dpdk) << packet::hexDump(Bytes(h, h + 20));
+        if (i % 2 == 0) {
+            ASSERT_TRUE(dpdk);
+        }
+    }
+}
+
+TEST(FdbKey, FromHeaderEqualsFromMac) {
+    const Bytes f = FrameBuilder().ether(kHostB, kHostA, 0x0800).payload(46).build();
+    EXPECT_EQ(fdb::makeKeyFromHeader(7, f.data()), fdb::makeKey(7, kHostB.bytes.data()));
+    EXPECT_EQ(fdb::makeKeyFromHeader(7, f.data() + 6), fdb::makeKey(7, kHostA.bytes.data()));
+    EXPECT_EQ(fdb::keyBridge(fdb::makeKeyFromHeader(4095, f.data() + 6)), 4095);
+}
+
+}  // namespace
