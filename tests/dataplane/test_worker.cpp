@@ -303,6 +303,92 @@ TEST_F(Dataplane, MacLimitStopsLearningButFramesStillFlow) {
     EXPECT_EQ(collect("up").size(), 1u);
 }
 
+// Tenant isolation under a MAC flood: tenant 1 (br10) sends frames from thousands of
+// source MACs; tenant 2 (br20 on trunk VLAN 200) then learns its hosts. The rig's table
+// holds 1024 MACs.
+namespace {
+
+MacAddress floodMac(uint32_t i) {
+    return MacAddress{{0x02, 0xf1, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                       static_cast<uint8_t>(i), 0x01}};
+}
+
+}  // namespace
+
+class TenantFlood : public Dataplane {
+protected:
+    // br20 on trunk VLAN 200; both bridges limited to `limit` learned MACs (0 = none).
+    void twoTenants(uint32_t limit) {
+        auto cfg = cfg_;
+        cfg.bridges[0].macLimit = limit;
+        config::BridgeSpec b2;
+        b2.name = "br20";
+        b2.vni = 20;
+        b2.members.push_back({"t", 200});
+        b2.macLimit = limit;
+        cfg.bridges.push_back(b2);
+        ASSERT_TRUE(ctl_->apply(cfg).empty());
+        run();
+        drainAll();
+    }
+
+    // `count` frames from distinct MACs into br10, in bursts the rings can hold.
+    void floodFromTenant1(uint32_t count) {
+        for (uint32_t i = 0; i < count; ++i) {
+            inject("a", hostFrame(kBroadcast, floodMac(i)));
+            if (i % 32 == 31) {
+                run();
+                drainAll();
+            }
+        }
+        run();
+        drainAll();
+    }
+
+    // Tenant 2's hosts say hello (tagged VLAN 200 on the trunk); returns how many it learned.
+    uint32_t tenant2Learns(uint32_t hosts) {
+        for (uint32_t i = 0; i < hosts; ++i) {
+            const MacAddress h{{0x02, 0xf2, 0, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)}};
+            Bytes f = FrameBuilder().ether(kBroadcast, h, 0x8100).vlan(200, 0x0800).payload(46).build();
+            inject("t", f);
+            if (i % 32 == 31) {
+                run();
+                drainAll();
+            }
+        }
+        run();
+        drainAll();
+        return rig_->fdb->dynamicCount(ctl_->bridgeIds().at("br20"));
+    }
+
+    uint64_t event(Event e) { return ctl_->counters().events[static_cast<size_t>(e)]; }
+};
+
+TEST_F(TenantFlood, WithoutALimitOneTenantFillsTheTableForEveryone) {
+    twoTenants(0);
+    floodFromTenant1(1500);
+    EXPECT_GT(event(Event::fdb_full), 0u);
+    EXPECT_LT(tenant2Learns(50), 50u) << "the flood should have left tenant 2 without room";
+}
+
+TEST_F(TenantFlood, MacLimitKeepsRoomForTheOtherTenant) {
+    twoTenants(300);
+    floodFromTenant1(1500);
+    EXPECT_EQ(rig_->fdb->dynamicCount(ctl_->bridgeIds().at("br10")), 300u);
+    EXPECT_EQ(event(Event::mac_limit_reached), 1500u - 300u);
+    EXPECT_EQ(event(Event::fdb_full), 0u);
+    EXPECT_EQ(tenant2Learns(200), 200u);
+    // And tenant 2's learned hosts get unicast from the tunnel, tagged on the trunk.
+    const MacAddress h{{0x02, 0xf2, 0, 0, 0, 7}};
+    inject("up", fromPeer(hostFrame(h, kHostB), 20));
+    run();
+    const auto t = collect("t");
+    ASSERT_EQ(t.size(), 1u);
+    EXPECT_EQ(t[0][12], 0x81);
+    EXPECT_EQ((t[0][14] << 8 | t[0][15]) & 0xFFF, 200);
+    EXPECT_EQ(collect("a").size(), 0u);
+}
+
 TEST_F(Dataplane, KeepInnerVlanAcceptsTaggedFramesFromTheTunnel) {
     const Bytes tagged = FrameBuilder().ether(kHostA, kHostB, 0x8100).vlan(5, 0x0800).payload(46).build();
     inject("up", fromPeer(tagged));
