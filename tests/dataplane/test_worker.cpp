@@ -53,6 +53,7 @@ protected:
     static inline int instance = 0;
 
     static void SetUpTestSuite() {
+        if (pool != nullptr) return;  // derived suites share the pool and the ports
         // No per-lcore cache: rte_mempool_in_use_count() is then exact.
         pool = rte_pktmbuf_pool_create("dp_test_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
         ASSERT_NE(pool, nullptr);
