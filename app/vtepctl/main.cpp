@@ -264,7 +264,7 @@ int main(int argc, char** argv) {
         else args.push_back(a);
     }
     const Json request = buildRequest(args);
-    const std::string raw = call(socketPath, request.dump());
+    const std::string raw = call(socketPath, request.dump(-1, ' ', false, Json::error_handler_t::replace));
     Json reply;
     try {
         reply = Json::parse(raw);
@@ -279,9 +279,9 @@ int main(int argc, char** argv) {
     }
     const Json& result = reply["result"];
     const std::string cmd = request["command"];
-    if (json) std::puts(result.dump(2).c_str());
+    if (json) std::puts(result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
     else if (cmd == "show counters") printCounters(result);
-    else if (cmd == "show config") std::puts(result.dump(2).c_str());
+    else if (cmd == "show config") std::puts(result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
     else if (result.is_array()) table(result);
     else if (result.is_string()) std::puts(result.get<std::string>().c_str());
     else std::puts(result.dump().c_str());

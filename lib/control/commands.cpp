@@ -46,9 +46,10 @@ std::string Commands::executeLine(const std::string& line) {
     try {
         request = Json::parse(line);
     } catch (const Json::exception& e) {
-        return failed(std::string("request is not JSON: ") + e.what()).dump();
+        // The parser's message quotes the offending bytes, which need not be UTF-8.
+        return failed(std::string("request is not JSON: ") + e.what()).dump(-1, ' ', false, Json::error_handler_t::replace);
     }
-    return execute(request).dump();
+    return execute(request).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Json Commands::execute(const Json& request) {
@@ -308,6 +309,9 @@ Json Commands::showInterfaces() {
         char macText[RTE_ETHER_ADDR_FMT_SIZE];
         rte_ether_format_addr(macText, sizeof macText, &mac);
         const bool underlay = i.name == ctl_.config().underlay.port;
+        // What the NIC dropped before vtepd saw it: the first sign of a core that cannot keep up.
+        rte_eth_stats nic{};
+        rte_eth_stats_get(i.portId, &nic);
         rows.push_back({{"name", i.name},
                         {"port_id", i.portId},
                         {"device", i.device},
@@ -322,7 +326,9 @@ Json Commands::showInterfaces() {
                         {"tx_descriptors", i.txDescriptors},
                         {"profile", i.profile},
                         {"offloads", Json{{"rss", i.rss}, {"multi_seg_tx", i.multiSegTx},
-                                          {"ipv4_checksum", false}, {"mbuf_fast_free", false}}}});
+                                          {"ipv4_checksum", false}, {"mbuf_fast_free", false}}},
+                        {"nic_drops", Json{{"rx_missed", nic.imissed}, {"rx_errors", nic.ierrors},
+                                           {"rx_no_mbuf", nic.rx_nombuf}, {"tx_errors", nic.oerrors}}}});
     }
     return rows;
 }

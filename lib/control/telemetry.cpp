@@ -27,7 +27,7 @@ void addScalar(rte_tel_data* d, const std::string& key, const Json& v) {
     else if (v.is_number_integer()) rte_tel_data_add_dict_int(d, k.c_str(), v.get<int>());
     else if (v.is_boolean()) rte_tel_data_add_dict_int(d, k.c_str(), v.get<bool>() ? 1 : 0);
     else if (v.is_string()) rte_tel_data_add_dict_string(d, k.c_str(), v.get<std::string>().substr(0, RTE_TEL_MAX_STRING_LEN - 1).c_str());
-    else rte_tel_data_add_dict_string(d, k.c_str(), v.dump().substr(0, RTE_TEL_MAX_STRING_LEN - 1).c_str());
+    else rte_tel_data_add_dict_string(d, k.c_str(), v.dump(-1, ' ', false, Json::error_handler_t::replace).substr(0, RTE_TEL_MAX_STRING_LEN - 1).c_str());
 }
 
 // Telemetry nests containers one level deep and arrays hold no dicts: objects become dicts

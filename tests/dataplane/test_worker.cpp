@@ -15,6 +15,7 @@
 #include "common/fixtures.h"
 #include "common/ring_rig.h"
 #include "config/parse.h"
+#include "control/commands.h"
 #include "control/controller.h"
 #include "dataplane/worker.h"
 #include "packet/builder.h"
@@ -571,4 +572,20 @@ TEST_F(Dataplane, NextHopMacChangeIsFollowed) {
     ASSERT_EQ(up.size(), 1u);
     EXPECT_EQ(Bytes(up[0].begin(), up[0].begin() + 6), Bytes(mac2.bytes.begin(), mac2.bytes.end()))
         << "the outer destination follows the next hop's new MAC";
+}
+
+// Regression (fuzz_control): a request whose bytes are not UTF-8 made the parse error's
+// reply unserialisable, and the exception ended vtepd.
+TEST_F(Dataplane, RequestsThatAreNotUtf8GetAnErrorReply) {
+    control::Commands commands(*ctl_, *rig_->fdb, {&worker_->counters()}, {},
+                               nlohmann::ordered_json::parse(kConfig));
+    for (const std::string& line : {std::string("{\"command\": \"show counters\", \"args\": {\"cl\xff\xff\xff" "ear\": true}}"),
+                                   std::string("{\"command\": \"\xc3\x28\"}"), std::string("\xff\xfe")}) {
+        std::string reply;
+        ASSERT_NO_THROW(reply = commands.executeLine(line));
+        const auto j = nlohmann::json::parse(reply, nullptr, false);
+        ASSERT_TRUE(j.is_object()) << reply;
+        EXPECT_EQ(j["ok"], false) << reply;
+    }
+    EXPECT_EQ(nlohmann::json::parse(commands.executeLine("{\"command\": \"show vtep\"}"))["ok"], true);
 }
