@@ -478,13 +478,6 @@ void Worker::toControl(rte_mbuf* m, ExceptionKind kind) {
     if (rte_ring_mp_enqueue(channels_.exception, m) != 0) dropPacket(m, Drop::exception_queue_full);
 }
 
-void Worker::send(uint16_t port, rte_mbuf* m) {
-    TxBuffer& b = tx_[port];
-    b.pkts[b.count++] = m;
-    dirtyPorts_ |= 1u << port;
-    if (b.count == RTE_DIM(b.pkts)) flushPort(port);
-}
-
 void Worker::flushPort(uint16_t port) {
     TxBuffer& b = tx_[port];
     if (b.count == 0) return;

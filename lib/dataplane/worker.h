@@ -107,7 +107,12 @@ private:
     void floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
     void toMember(rte_mbuf* m, const state::Member& member);
     void toControl(rte_mbuf* m, ExceptionKind kind);
-    void send(uint16_t port, rte_mbuf* m);
+    void send(uint16_t port, rte_mbuf* m) {
+        TxBuffer& b = tx_[port];
+        b.pkts[b.count++] = m;
+        dirtyPorts_ |= 1u << port;
+        if (b.count == RTE_DIM(b.pkts)) flushPort(port);
+    }
     void flushPort(uint16_t port);
     void drainControlTx();
     void dropPacket(rte_mbuf* m, counters::Drop reason) {
