@@ -198,17 +198,19 @@ int main(int argc, char** argv) {
                 openedPorts.push_back(id);
                 VTEPGW_LOG(INFO, PORT, "%s: %s port %u (%s, profile %s from %s), "
                            "mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair(s), %u/%u descriptors, "
-                           "rss %s, multi-seg tx %s, %s",
+                           "rss %s, rss hash %s, ipv4 checksum rx %s tx %s, multi-seg tx %s, %s",
                            spec.name.c_str(), spec.device.c_str(), id, p.driver.c_str(),
                            p.profile.name.c_str(), p.profile.source.c_str(),
                            p.mac.addr_bytes[0], p.mac.addr_bytes[1], p.mac.addr_bytes[2],
                            p.mac.addr_bytes[3], p.mac.addr_bytes[4], p.mac.addr_bytes[5],
                            p.queues, p.rxDescriptors, p.txDescriptors, p.rssInUse ? "on" : "off",
-                           p.multiSegInUse ? "on" : "off", port::waitForLink(id, 3000).c_str());
+                           p.rssHashInUse ? "on" : "off", p.rxIpv4ChecksumInUse ? "on" : "off",
+                           p.txIpv4ChecksumInUse ? "on" : "off", p.multiSegInUse ? "on" : "off", port::waitForLink(id, 3000).c_str());
                 bindings.push_back({spec.name, id, p.mac});
                 interfaces.push_back({spec.name, id, spec.device, p.driver, p.queues,
                                       p.rxDescriptors, p.txDescriptors, p.profile.name,
-                                      p.rssInUse, p.multiSegInUse});
+                                      p.rssInUse, p.multiSegInUse, p.rssHashInUse,
+                                      p.rxIpv4ChecksumInUse, p.txIpv4ChecksumInUse});
             }
 
             dataplane::Channels ch;

@@ -325,8 +325,13 @@ Json Commands::showInterfaces() {
                         {"rx_descriptors", i.rxDescriptors},
                         {"tx_descriptors", i.txDescriptors},
                         {"profile", i.profile},
-                        {"offloads", Json{{"rss", i.rss}, {"multi_seg_tx", i.multiSegTx},
-                                          {"ipv4_checksum", false}, {"mbuf_fast_free", false}}},
+                        // MBUF_FAST_FREE stays off: flood copies of large frames are
+                        // indirect mbufs, which it does not allow.
+                        {"offloads", Json{{"rss", i.rss}, {"rss_hash", i.rssHash},
+                                          {"multi_seg_tx", i.multiSegTx},
+                                          {"ipv4_checksum_rx", i.rxIpv4Checksum},
+                                          {"ipv4_checksum_tx", i.txIpv4Checksum},
+                                          {"mbuf_fast_free", false}}},
                         {"nic_drops", Json{{"rx_missed", nic.imissed}, {"rx_errors", nic.ierrors},
                                            {"rx_no_mbuf", nic.rx_nombuf}, {"tx_errors", nic.oerrors}}}});
     }

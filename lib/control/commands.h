@@ -31,6 +31,9 @@ struct InterfaceInfo {
     std::string profile;
     bool rss;
     bool multiSegTx;
+    bool rssHash = false;
+    bool rxIpv4Checksum = false;
+    bool txIpv4Checksum = false;
 };
 
 class Commands {

@@ -31,7 +31,14 @@ inline bool isMulticastOrZero(const rte_ether_addr& a) {
 Worker::Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& fdb,
                rcu::QsbrDomain& rcu, Channels channels, const std::atomic<uint32_t>& clock)
     : setup_(std::move(setup)), state_(state), fdb_(fdb), rcu_(rcu), channels_(channels),
-      clock_(clock) {}
+      clock_(clock) {
+    for (uint16_t p = 0; p < state::kMaxPorts; ++p) {
+        rte_eth_conf conf{};
+        if (rte_eth_dev_is_valid_port(p) && rte_eth_dev_conf_get(p, &conf) == 0 &&
+            (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM))
+            txChecksumPorts_ |= 1u << p;
+    }
+}
 
 void Worker::run(const std::atomic<bool>& stop) {
     rcu_.online(setup_.id);
@@ -327,6 +334,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
         return;
     }
     vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), rte_cpu_to_be_16(sport));
+    outerChecksum(m, st.underlayPort, outer);
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
@@ -440,6 +448,7 @@ void Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_
                     rte_pktmbuf_append(r, static_cast<uint16_t>(packet::kVxlanOverhead + innerLen)));
                 vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
                 std::memcpy(outer + 1, inner, innerLen);
+                outerChecksum(r, st.underlayPort, outer);
             } else {
                 packet::OuterHeaders outer;
                 vxlan::writeOuter(&outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
@@ -448,6 +457,7 @@ void Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_
                     counters_.drop(Drop::no_mbuf);
                     continue;
                 }
+                outerChecksum(r, st.underlayPort, rte_pktmbuf_mtod(r, packet::OuterHeaders*));
             }
             ++bc.replicated;
             countTx(t, innerLen);

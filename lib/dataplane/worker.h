@@ -91,6 +91,14 @@ private:
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                       uint32_t vtepHost, const state::Member* ingress);
     int32_t templateFor(const state::ForwardingState& st, uint32_t vtepHost);
+    // The outer IPv4 checksum: left to the NIC where the port offloads it.
+    void outerChecksum(rte_mbuf* m, uint16_t port, packet::OuterHeaders* outer) {
+        if ((txChecksumPorts_ >> port & 1) == 0) return;
+        outer->ip.hdr_checksum = 0;
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+        m->l2_len = packet::kEtherHeaderLen;
+        m->l3_len = packet::kIpv4HeaderLen;
+    }
     void countRx(const state::ForwardingState& st, uint32_t vtepHost, uint32_t bytes);
     void countTx(const state::VtepTemplate& t, uint32_t bytes) {
         if (t.statsSlot == state::kNoVtepStats) return;
@@ -135,6 +143,7 @@ private:
     uint32_t rxCachedVtep_ = 0;
     uint16_t rxCachedSlot_ = state::kNoVtepStats;
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
+    uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);
     TxBuffer tx_[state::kMaxPorts];
     counters::WorkerCounters counters_;

@@ -62,6 +62,23 @@ OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queu
         conf.rx_adv_conf.rss_conf.rss_hf =
             (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
     }
+    // The NIC's RSS hash is flow entropy for the outer source port, even with one queue.
+    if (p.profile.rss && info.flow_type_rss_offloads != 0 &&
+        (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_hf =
+            (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) & info.flow_type_rss_offloads;
+        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+        p.rssHashInUse = true;
+    }
+    if (p.profile.ipv4Checksum && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)) {
+        conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+        p.rxIpv4ChecksumInUse = true;
+    }
+    if (p.profile.ipv4Checksum && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM)) {
+        conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+        p.txIpv4ChecksumInUse = true;
+    }
     // Flood copies are a header mbuf chained to the shared payload.
     if (p.profile.multiSegTx && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) {
         conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;

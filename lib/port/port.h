@@ -32,6 +32,9 @@ struct OpenedPort {
     Profile profile;
     bool rssInUse = false;
     bool multiSegInUse = false;
+    bool rssHashInUse = false;      // RX: the NIC's flow hash is the outer source port's entropy
+    bool rxIpv4ChecksumInUse = false;
+    bool txIpv4ChecksumInUse = false;
 };
 
 // Finds `spec.device` among the devices EAL probed; a device string with arguments

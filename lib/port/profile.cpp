@@ -48,12 +48,13 @@ Profile loadProfile(const std::string& dir, const std::string& name, bool requir
     };
     for (const auto& item : j.items())
         if (item.key() != "rx_descriptors" && item.key() != "tx_descriptors" && item.key() != "rss" &&
-            item.key() != "multi_seg_tx" && item.key() != "comment")
+            item.key() != "multi_seg_tx" && item.key() != "ipv4_checksum" && item.key() != "comment")
             throw PortError(path + ": " + item.key() + ": unknown key");
     u16("rx_descriptors", p.rxDescriptors);
     u16("tx_descriptors", p.txDescriptors);
     flag("rss", p.rss);
     flag("multi_seg_tx", p.multiSegTx);
+    flag("ipv4_checksum", p.ipv4Checksum);
     p.source = path;
     return p;
 }

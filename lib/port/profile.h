@@ -14,6 +14,9 @@ struct Profile {
     uint16_t txDescriptors = 1024;
     bool rss = true;          // spread flows over the workers' RX queues when there are several
     bool multiSegTx = true;   // flood copies are chained mbufs: needed unless the PMD copies
+    // IPv4 header checksums by the NIC (outer header on TX, underlay check on RX) when it
+    // advertises them; off for PMDs that would only do in software what we do cheaper.
+    bool ipv4Checksum = true;
     std::string source = "built-in defaults";
 };
 
