@@ -251,10 +251,14 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
     int32_t found[2 * kBurst];
 // GCC cannot see that the loop above wrote the u > 0 keys read here; zeroing 512 bytes a
 // burst to please it would cost more than hashing them.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
     fdb_.lookupBulk(distinct, u, found);
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
     // In a big table the entries are cold: start loading them all before reading any.
     for (unsigned i = 0; i < u; ++i)
         if (found[i] >= 0) rte_prefetch0(&fdb_.entry(found[i]));
