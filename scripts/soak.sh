@@ -66,6 +66,21 @@ ok={'unsupported_ethertype','flood_no_target','split_horizon','same_port'}
 print(' '.join('%s=%d' % (k,v) for k,v in r['drops'].items() if v and k not in ok))")
 echo "unexpected drops: ${drops:-none}"
 [ -z "$drops" ] || fail "unexpected drops: $drops"
+# Counters add up: every packet received was forwarded, flooded, handed to the control core
+# or dropped, exactly once; drops by reason cover at least the dropped ones.
+# (A burst in flight is counted as received before its fates: read again if they differ.)
+for _ in 1 2 3 4 5; do
+    sums=$(ctl --json show counters | /usr/bin/python3 -c "
+import json,sys; r=json.load(sys.stdin)
+rx=sum(p['rx_packets'] for p in r['ports'].values()); f=r['fates']
+print(rx, sum(f.values()), f['forwarded'], f['flooded'], f['to_control'], f['dropped'], sum(r['drops'].values()))")
+    read -r rx fated fwd fld ctlp dropped reasons <<< "$sums"
+    [ "$rx" = "$fated" ] && break
+    sleep 1
+done
+echo "received $rx = forwarded $fwd + flooded $fld + to control $ctlp + dropped $dropped ($fated); drops by reason $reasons"
+[ "$rx" = "$fated" ] || fail "counters do not add up: received $rx, fates $fated"
+[ "$reasons" -ge "$dropped" ] || fail "fewer drops by reason ($reasons) than dropped packets ($dropped)"
 ns h2 ping -q -c 3 192.168.10.1 >/dev/null || fail "no connectivity at the end"
 lab_stop_vtepd || fail "vtepd did not exit cleanly"
 echo "soak: ${minutes} min, ${round} rounds, ping loss ${loss}%, ${learned} learned, ${moves} moves, ${aged} aged: OK"

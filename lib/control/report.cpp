@@ -40,6 +40,7 @@ nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Total
         j["drops"][counters::dropName(static_cast<Drop>(i))] = t.drops[i];
     for (size_t i = 0; i < counters::kEventCount; ++i)
         j["events"][counters::eventName(static_cast<Event>(i))] = t.events[i];
+    for (size_t f = 0; f < counters::kFateCount; ++f) j["fates"][counters::kFateNames[f]] = t.fates[f];
     const auto busy = t.busyTotal();
     j["busy_cycles"] = busy.cycles;
     j["busy_packets"] = busy.packets;
@@ -124,6 +125,9 @@ std::string countersText(const Controller& ctl, const counters::Totals& t) {
                       t.events[i]);
         out += line;
     }
+    std::snprintf(line, sizeof line, "Received packets: %lu forwarded, %lu flooded, %lu to control, %lu dropped\n",
+                  t.fates[0], t.fates[1], t.fates[2], t.fates[3]);
+    out += line;
     const auto busy = t.busyTotal();
     if (busy.packets) {
         std::snprintf(line, sizeof line,

@@ -78,6 +78,7 @@ void Totals::add(const WorkerCounters& w) {
         busy[d].cycles += w.busy[d].cycles;
         busy[d].packets += w.busy[d].packets;
     }
+    for (size_t f = 0; f < kFateCount; ++f) fates[f] += w.fates[f];
 }
 
 void Totals::subtract(const Totals& base) {
@@ -90,6 +91,7 @@ void Totals::subtract(const Totals& base) {
         busy[d].cycles -= base.busy[d].cycles;
         busy[d].packets -= base.busy[d].packets;
     }
+    for (size_t f = 0; f < kFateCount; ++f) fates[f] -= base.fates[f];
 }
 
 uint64_t Totals::totalDrops() const {

@@ -106,6 +106,13 @@ struct VtepCounters {
     uint32_t lastRx = 0;                  // control-clock second of the last packet from it
 };
 
+// What became of each received packet, counted once per packet by the worker that received
+// it: sum of fates == packets received. (Drop reasons also count flood replicas and
+// packets lost after forwarding, e.g. tx_full, so they can exceed `dropped`.)
+enum class Fate : uint8_t { Forwarded = 0, Flooded = 1, ToControl = 2, Dropped = 3 };
+inline constexpr size_t kFateCount = 4;
+inline constexpr const char* kFateNames[kFateCount] = {"forwarded", "flooded", "to_control", "dropped"};
+
 // Busy-cycle accounting (VPP's clocks/packet): TSC cycles from RX burst to TX flush of
 // bursts that carried packets, and those packets, split by the role of the receiving port.
 enum class Direction : uint8_t { FromAccess = 0, FromUnderlay = 1 };
@@ -125,6 +132,7 @@ struct alignas(64) WorkerCounters {
     std::array<BridgeCounters, state::kMaxBridges> bridges{};
     std::array<VtepCounters, state::kMaxVtepStats> vteps{};
     std::array<BusyCounters, kDirections> busy{};
+    std::array<uint64_t, kFateCount> fates{};
     uint64_t loops = 0;
 
     BusyCounters busyTotal() const {
@@ -133,6 +141,7 @@ struct alignas(64) WorkerCounters {
 
     void drop(Drop d, uint64_t n = 1) { drops[static_cast<size_t>(d)] += n; }
     void event(Event e, uint64_t n = 1) { events[static_cast<size_t>(e)] += n; }
+    void fate(Fate f) { ++fates[static_cast<size_t>(f)]; }
 };
 
 // The sum over workers (and the control core's own block).
@@ -143,6 +152,7 @@ struct Totals {
     std::vector<BridgeCounters> bridges = std::vector<BridgeCounters>(state::kMaxBridges);
     std::vector<VtepCounters> vteps = std::vector<VtepCounters>(state::kMaxVtepStats);
     std::array<BusyCounters, kDirections> busy{};
+    std::array<uint64_t, kFateCount> fates{};
 
     BusyCounters busyTotal() const {
         return {busy[0].cycles + busy[1].cycles, busy[0].packets + busy[1].packets};

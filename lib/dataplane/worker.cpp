@@ -69,6 +69,7 @@ void Worker::pollOnce() {
             case state::PortRole::Underlay: handleUnderlay(*st, q.port, pkts, n); break;
             case state::PortRole::Unused:
                 counters_.drop(Drop::no_bridge_port, n);
+                counters_.fates[static_cast<size_t>(counters::Fate::Dropped)] += n;
                 rte_pktmbuf_free_bulk(pkts, n);
                 break;
         }
@@ -94,6 +95,7 @@ void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
     else if (st->ports[port].role == state::PortRole::Underlay) handleUnderlay(*st, port, pkts, n);
     else {
         counters_.drop(Drop::no_bridge_port, n);
+        counters_.fates[static_cast<size_t>(counters::Fate::Dropped)] += n;
         rte_pktmbuf_free_bulk(pkts, n);
     }
 }
@@ -109,14 +111,14 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
         if (m->data_len < packet::kEtherHeaderLen) {
-            dropPacket(m, Drop::truncated);
+            discard(m, Drop::truncated);
             continue;
         }
         rte_ether_hdr* eth = ethOf(m);
         uint16_t vlan = 0;
         if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
             if (m->data_len < packet::kEtherHeaderLen + packet::kVlanHeaderLen) {
-                dropPacket(m, Drop::truncated);
+                discard(m, Drop::truncated);
                 continue;
             }
             const auto* tag = reinterpret_cast<const rte_vlan_hdr*>(eth + 1);
@@ -130,11 +132,11 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
         }
         const fdb::BridgeId bid = ps.bridgeFor(vlan);
         if (st.bridge(bid) == nullptr) {
-            dropPacket(m, Drop::vlan_unknown);
+            discard(m, Drop::vlan_unknown);
             continue;
         }
         if (isMulticastOrZero(eth->src_addr)) {
-            dropPacket(m, Drop::multicast_source);
+            discard(m, Drop::multicast_source);
             continue;
         }
         kept[k] = m;
@@ -159,7 +161,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             case DestKind::Local: {
                 const Member to{d.port(), d.vlan()};
                 if (to == self) {
-                    dropPacket(m, Drop::same_port);
+                    discard(m, Drop::same_port);
                 } else {
                     ++counters_.bridges[bridges[j]].switched;
                     toMember(m, to);
@@ -183,11 +185,12 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         const auto r = vxlan::classifyUnderlay(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, st,
                                                m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK);
         if (r.verdict == vxlan::UnderlayVerdict::Drop) {
-            dropPacket(m, r.reason);
+            discard(m, r.reason);
             continue;
         }
         if (r.verdict == vxlan::UnderlayVerdict::ToControl) {
-            toControl(m, ExceptionKind::Underlay);
+            counters_.fate(toControl(m, ExceptionKind::Underlay) ? counters::Fate::ToControl
+                                                                 : counters::Fate::Dropped);
             continue;
         }
         if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
@@ -195,7 +198,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
         rte_pktmbuf_adj(m, packet::kVxlanOverhead);
         if (isMulticastOrZero(ethOf(m)->src_addr)) {
-            dropPacket(m, Drop::multicast_source);
+            discard(m, Drop::multicast_source);
             continue;
         }
         auto& bc = counters_.bridges[r.bridge];
@@ -221,7 +224,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
-            case DestKind::Remote: dropPacket(m, Drop::split_horizon); break;
+            case DestKind::Remote: discard(m, Drop::split_horizon); break;
             case DestKind::None: flood(st, b, m, nullptr, false); break;
         }
     }
@@ -325,7 +328,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     const state::VtepTemplate& t = st.templates[static_cast<size_t>(idx)];
     const uint32_t innerLen = m->pkt_len;
     if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
-        dropPacket(m, Drop::mtu_exceeded);
+        discard(m, Drop::mtu_exceeded);
         return;
     }
     const uint32_t hash = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
@@ -334,7 +337,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     const uint16_t sport = vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan);
     auto* outer = reinterpret_cast<packet::OuterHeaders*>(rte_pktmbuf_prepend(m, packet::kVxlanOverhead));
     if (outer == nullptr) {
-        dropPacket(m, Drop::no_headroom);
+        discard(m, Drop::no_headroom);
         return;
     }
     vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), rte_cpu_to_be_16(sport));
@@ -343,8 +346,14 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
     countTx(t, innerLen);
-    if (t.resolved) send(st.underlayPort, m);
-    else toControl(m, ExceptionKind::AwaitNeighbor);
+    if (t.resolved) {
+        send(st.underlayPort, m);
+        counters_.fate(counters::Fate::Forwarded);
+    } else {
+        // Held until the next hop resolves; the control core counts it if that fails.
+        counters_.fate(toControl(m, ExceptionKind::AwaitNeighbor) ? counters::Fate::Forwarded
+                                                                  : counters::Fate::Dropped);
+    }
 }
 
 rte_mbuf* Worker::prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip) {
@@ -385,10 +394,11 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
     const size_t targets = b.members.size() - (except != nullptr ? 1 : 0) +
                            (toTunnel ? b.floodTemplates.size() : 0);
     if (targets == 0) {
-        dropPacket(m, Drop::flood_no_target);
+        discard(m, Drop::flood_no_target);
         return;
     }
     ++bc.flooded;
+    counters_.fate(counters::Fate::Flooded);
     for (const Member& mem : b.members) {
         if (except != nullptr && mem == *except) continue;
         rte_mbuf* c;
@@ -475,7 +485,7 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
     if (member.vlan != 0) {
         uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, packet::kVlanHeaderLen));
         if (p == nullptr) {
-            dropPacket(m, Drop::no_headroom);
+            discard(m, Drop::no_headroom);
             return;
         }
         std::memmove(p, p + packet::kVlanHeaderLen, 2 * RTE_ETHER_ADDR_LEN);
@@ -485,11 +495,14 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
         std::memcpy(p + 14, &tci, 2);
     }
     send(member.port, m);
+    counters_.fate(counters::Fate::Forwarded);
 }
 
-void Worker::toControl(rte_mbuf* m, ExceptionKind kind) {
+bool Worker::toControl(rte_mbuf* m, ExceptionKind kind) {
     m->hash.usr = static_cast<uint32_t>(kind);
-    if (rte_ring_mp_enqueue(channels_.exception, m) != 0) dropPacket(m, Drop::exception_queue_full);
+    if (rte_ring_mp_enqueue(channels_.exception, m) == 0) return true;
+    dropPacket(m, Drop::exception_queue_full);
+    return false;
 }
 
 void Worker::flushPort(uint16_t port) {

@@ -114,7 +114,8 @@ private:
     // Head-end replication of m to the bridge's flood VTEPs and groups (m is not consumed).
     void floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
     void toMember(rte_mbuf* m, const state::Member& member);
-    void toControl(rte_mbuf* m, ExceptionKind kind);
+    // False when the control core's queue was full (m is then dropped and counted).
+    bool toControl(rte_mbuf* m, ExceptionKind kind);
     void send(uint16_t port, rte_mbuf* m) {
         TxBuffer& b = tx_[port];
         b.pkts[b.count++] = m;
@@ -126,6 +127,11 @@ private:
     void dropPacket(rte_mbuf* m, counters::Drop reason) {
         counters_.drop(reason);
         rte_pktmbuf_free(m);
+    }
+    // Drops a received packet: its fate, as well as its reason.
+    void discard(rte_mbuf* m, counters::Drop reason) {
+        counters_.fate(counters::Fate::Dropped);
+        dropPacket(m, reason);
     }
 
     WorkerSetup setup_;

@@ -75,6 +75,13 @@ protected:
 
     void TearDown() override {
         drainAll();
+        // Every received packet has exactly one fate.
+        const auto& c = worker_->counters();
+        uint64_t received = 0, fates = 0;
+        for (const auto& p : c.ports) received += p.rxPackets;
+        for (uint64_t f : c.fates) fates += f;
+        EXPECT_EQ(fates, received) << "forwarded " << c.fates[0] << ", flooded " << c.fates[1]
+                                   << ", to control " << c.fates[2] << ", dropped " << c.fates[3];
         rig_->worker.reset();
         rig_->ctl.reset();
         EXPECT_EQ(rte_mempool_in_use_count(pool), baseline_) << "mbufs leaked";
