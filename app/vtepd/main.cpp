@@ -10,6 +10,8 @@
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
+#include <grp.h>
+
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -52,13 +54,15 @@ struct Options {
     std::string profileDir;
     std::string socketPath = "/run/vtepgw/vtepd.sock";
     uint32_t mbufs = 0;  // 0 = sized from ports, workers and rings
+    std::string socketGroup;  // members may use the control socket (mode 0660)
 };
 
 void usage(const char* prog) {
     std::fprintf(stderr,
                  "usage: %s [EAL options] -- --config FILE [--socket PATH] [--mbufs N]\n"
                  "  --config FILE   JSON configuration (ports, underlay, vxlan, bridges)\n"
-                 "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock)\n"
+                 "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock, mode 0600)\n"
+                 "  --socket-group G  members of group G (name or number) may use it too (0660)\n"
                  "  --profiles DIR  PMD profiles (drivers-config/); default: installed, then source tree\n"
                  "  --mbufs N       at least N packet buffers (default: sized from ports and workers;\n"
                  "                  net_pcap infinite_rx keeps a whole pcap in buffers)\n"
@@ -114,8 +118,9 @@ int main(int argc, char** argv) {
     bool checkOnly = false;
     for (int i = dash < 0 ? argc : dash + 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if ((a == "--config" || a == "--socket" || a == "--profiles") && i + 1 < argc) {
-            (a == "--config" ? opt.configPath : a == "--socket" ? opt.socketPath : opt.profileDir) = argv[++i];
+        if ((a == "--config" || a == "--socket" || a == "--profiles" || a == "--socket-group") && i + 1 < argc) {
+            (a == "--config" ? opt.configPath : a == "--socket" ? opt.socketPath
+             : a == "--profiles" ? opt.profileDir : opt.socketGroup) = argv[++i];
         } else if (a == "--mbufs" && i + 1 < argc) {
             char* end = nullptr;
             const unsigned long n = std::strtoul(argv[++i], &end, 10);
@@ -144,6 +149,20 @@ int main(int argc, char** argv) {
     if (!reportConfigIssues(parsed, opt.configPath)) {
         std::fprintf(stderr, "vtepd: configuration rejected, nothing started\n");
         return 1;
+    }
+    gid_t socketGroup = control::ControlSocket::kNoGroup;
+    if (!opt.socketGroup.empty()) {
+        if (const group* g = getgrnam(opt.socketGroup.c_str())) {
+            socketGroup = g->gr_gid;
+        } else {
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(opt.socketGroup.c_str(), &end, 10);
+            if (*end != '\0' || end == opt.socketGroup.c_str() || n >= 0xFFFFFFFFul) {
+                std::fprintf(stderr, "vtepd: --socket-group: no group '%s'\n", opt.socketGroup.c_str());
+                return 2;
+            }
+            socketGroup = static_cast<gid_t>(n);
+        }
     }
     if (checkOnly) {
         std::printf("%s: configuration OK\n", opt.configPath.c_str());
@@ -247,7 +266,7 @@ int main(int argc, char** argv) {
                                        nlohmann::ordered_json::parse(readFile(opt.configPath)), pool);
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
                 return commands.executeLine(line);
-            });
+            }, socketGroup);
             control::Telemetry telemetry(commands);
             // Lets dpdk-dumpcap/dpdk-pdump (secondary processes) capture our ports; they
             // need EAL on shared hugepage memory, so this stays inert under --no-huge.

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace vtepgw::control {
@@ -24,8 +26,8 @@ void makeParents(const std::string& path) {
 
 }  // namespace
 
-ControlSocket::ControlSocket(const std::string& path, Handler handler)
-    : path_(path), handler_(std::move(handler)) {
+ControlSocket::ControlSocket(const std::string& path, Handler handler, gid_t group)
+    : path_(path), handler_(std::move(handler)), group_(group) {
     sockaddr_un addr{};
     if (path.size() >= sizeof addr.sun_path)
         throw std::runtime_error("control socket path too long: " + path);
@@ -39,11 +41,35 @@ ControlSocket::ControlSocket(const std::string& path, Handler handler)
     const mode_t old = umask(0177);
     const int rc = bind(listenFd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     umask(old);
-    if (rc != 0 || listen(listenFd_, 16) != 0) {
+    if (rc != 0 || listen(listenFd_, 16) != 0 ||
+        (group != kNoGroup && (chown(path.c_str(), static_cast<uid_t>(-1), group) != 0 ||
+                               chmod(path.c_str(), 0660) != 0))) {
         const auto e = sysError("control socket " + path);
         close(listenFd_);
+        unlink(path.c_str());
         throw e;
     }
+}
+
+// Root, our own user, or a member of the socket's group (primary or supplementary: the
+// latter read from /proc, since SO_PEERCRED carries only the primary group).
+bool ControlSocket::allowed(int fd) const {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
+    if (cred.uid == 0 || cred.uid == getuid()) return true;
+    if (group_ == kNoGroup) return false;
+    if (cred.gid == group_) return true;
+    std::ifstream status("/proc/" + std::to_string(cred.pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("Groups:", 0) != 0) continue;
+        std::istringstream groups(line.substr(7));
+        gid_t g;
+        while (groups >> g)
+            if (g == group_) return true;
+    }
+    return false;
 }
 
 ControlSocket::~ControlSocket() {
@@ -65,12 +91,9 @@ bool ControlSocket::poll(uint64_t nowMs) {
         const int fd = accept4(listenFd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) break;
         worked = true;
-        ucred cred{};
-        socklen_t len = sizeof cred;
-        const bool allowed = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
-                             (cred.uid == 0 || cred.uid == getuid());
-        if (!allowed || clients_.size() >= kMaxClients) {
-            const char* msg = allowed ? "{\"ok\":false,\"errors\":[\"too many clients\"]}\n"
+        const bool ok = allowed(fd);
+        if (!ok || clients_.size() >= kMaxClients) {
+            const char* msg = ok ? "{\"ok\":false,\"errors\":[\"too many clients\"]}\n"
                                       : "{\"ok\":false,\"errors\":[\"permission denied\"]}\n";
             (void)!write(fd, msg, std::strlen(msg));
             close(fd);

@@ -1,8 +1,11 @@
 // The control socket: a Unix stream socket (mode 0600) served from the control core's
 // loop without blocking it. One JSON request per line, one JSON reply per line. Oversized,
 // malformed or stalled requests get an error reply or a closed connection; a client that
-// is not root or vtepd's own user is refused.
+// is not root, vtepd's own user or (when a group is given) a member of the socket's group
+// is refused.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstdint>
 #include <functional>
@@ -19,9 +22,12 @@ public:
     static constexpr size_t kMaxClients = 16;
     static constexpr uint64_t kIdleTimeoutMs = 5000;
 
-    // Binds `path` (creating its directory, replacing a stale socket). Throws
-    // std::runtime_error naming the path and the reason.
-    ControlSocket(const std::string& path, Handler handler);
+    static constexpr gid_t kNoGroup = static_cast<gid_t>(-1);
+
+    // Binds `path` (creating its directory, replacing a stale socket), mode 0600, or 0660
+    // owned by `group` when one is given. Throws std::runtime_error naming the path and
+    // the reason.
+    ControlSocket(const std::string& path, Handler handler, gid_t group = kNoGroup);
     ~ControlSocket();
     ControlSocket(const ControlSocket&) = delete;
     ControlSocket& operator=(const ControlSocket&) = delete;
@@ -39,9 +45,11 @@ private:
         bool closing = false;
     };
     void closeClient(size_t i);
+    bool allowed(int fd) const;
 
     std::string path_;
     Handler handler_;
+    gid_t group_ = kNoGroup;
     int listenFd_ = -1;
     std::vector<Client> clients_;
 };

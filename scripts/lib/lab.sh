@@ -119,7 +119,7 @@ lab_start_vtepd() {
     ip netns exec "${LAB_PREFIX}-gw" "$bin" -l 0-1 ${LAB_VTEPD_MEMORY:---no-huge -m 512} --no-pci \
         --file-prefix "${LAB_PREFIX}-vtepd" \
         --vdev=net_af_packet0,iface=gw-u --vdev=net_af_packet1,iface=gw-a \
-        -- --config "$LAB_DIR/vtepd.json" --socket "$LAB_DIR/vtepd.sock" \
+        -- --config "$LAB_DIR/vtepd.json" --socket "$LAB_DIR/vtepd.sock" ${LAB_VTEPD_ARGS:-} \
         >"$LAB_DIR/vtepd.log" 2>&1 &
     VTEPD_PID=$!
     for _ in $(seq 100); do

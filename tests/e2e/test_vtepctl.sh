@@ -33,7 +33,7 @@ shape "show vtep" 'len(r) == 1 and r[0]["vtep"] == "10.77.0.1" and r[0]["learned
 shape "show address-table" 'len(r) >= 2 and all(set(e) >= {"vni","bridge","mac","type","moves","flapping","last_move_seconds_ago","age_seconds"} and ("port" in e) != ("vtep" in e) for e in r)' show address-table
 shape "show address-table --vni" 'r == []' show address-table --vni 99
 shape "show bridges" 'r[0]["bridge"] == "br10" and r[0]["vni"] == 10 and r[0]["members"] == [{"port": "access"}] and r[0]["flood_vteps"] == ["10.77.0.1"] and r[0]["group"] is None' show bridges
-shape "show interfaces" '[i["name"] for i in r] == ["uplink","access"] and r[0]["role"] == "underlay" and r[0]["link"] == "up" and all(set(i) >= {"port_id","device","driver","mac","mtu","queues"} for i in r) and r[0]["profile"] == "af_packet" and r[0]["offloads"] == {"rss": False, "multi_seg_tx": True, "ipv4_checksum": False, "mbuf_fast_free": False}' show interfaces
+shape "show interfaces" '[i["name"] for i in r] == ["uplink","access"] and r[0]["role"] == "underlay" and r[0]["link"] == "up" and all(set(i) >= {"port_id","device","driver","mac","mtu","queues"} for i in r) and r[0]["profile"] == "af_packet" and r[0]["offloads"] == {"rss": False, "rss_hash": False, "multi_seg_tx": True, "ipv4_checksum_rx": False, "ipv4_checksum_tx": False, "mbuf_fast_free": False} and set(r[0]["nic_drops"]) == {"rx_missed", "rx_errors", "rx_no_mbuf", "tx_errors"}' show interfaces
 shape "show counters" 'r["bridges"]["br10"]["encap_packets"] >= 1 and r["ports"]["access"]["rx_packets"] >= 2 and "truncated" in r["drops"] and "learned" in r["events"] and len(r["workers"]) == 1' show counters
 shape "show igmp" 'r == []' show igmp
 shape "show config" 'r["underlay"]["address"] == "10.77.0.2/24"' show config
@@ -136,4 +136,17 @@ pass "garbage, oversized and half-written requests are refused; forwarding and a
 lab_stop_vtepd || fail "vtepd did not exit cleanly"
 [ -e "$SOCK" ] && fail "control socket left behind after exit"
 pass "socket removed at exit"
+
+# Who may use the socket: with --socket-group, members of the group (primary or
+# supplementary), nobody else; never anyone but root without it (mode 0600 above).
+chmod 0711 "$LAB_DIR"   # let other users reach the socket file itself
+LAB_VTEPD_ARGS="--socket-group nogroup" lab_start_vtepd "$VTEPD" || fail "vtepd did not start with --socket-group"
+[ "$(stat -c '%a %G' "$SOCK")" = "660 nogroup" ] || fail "socket is $(stat -c '%a %G' "$SOCK"), expected 660 nogroup"
+as() { setpriv --reuid="$1" --regid="$2" --groups="$3" "$CTL" --socket "$SOCK" show vtep; }
+as 65534 65534 65534 >/dev/null || fail "a user whose primary group is the socket's group was refused"
+as 4242 4242 65534 >/dev/null || fail "a user with the socket's group as a supplementary group was refused"
+out=$(as 4242 4242 4242 2>&1) && fail "a user outside the socket's group was let in: $out"
+echo "$out" | grep -qiE "permission denied" || fail "refusal without a reason: $out"
+pass "--socket-group: mode 0660, members (primary or supplementary) allowed, others refused"
+lab_stop_vtepd || fail "vtepd did not exit cleanly"
 exit 0
