@@ -22,6 +22,12 @@ ninja -C build-asan tests/unit_tests tests/dataplane_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --print-errorlogs --no-rebuild
 
+echo "== benchmark harnesses still run (figures are not checked: bench/README.md)"
+out=$(build/bench/worker_bench --benchmark_min_time=0.001 \
+      --benchmark_filter='RigOnly|Encap/1$|Decap/1$|DecapLearn/1$|Flood|FdbLookup/macs:1000/' 2>&1) || { echo "$out"; exit 1; }
+if echo "$out" | grep -q "ERROR OCCURRED"; then echo "$out"; exit 1; fi
+build/bench/micro_bench --benchmark_min_time=0.001 >/dev/null
+
 echo "== fuzzing, briefly (scripts/fuzz.sh 600 is the real run)"
 scripts/fuzz.sh 20
 
