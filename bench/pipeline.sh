@@ -10,6 +10,7 @@
 #   --seconds N  measuring window per case (default 5; a 2 s warm-up comes first)
 #   --only RE    run the cases whose name matches RE (e.g. 'encap-64-1-')
 #   --pool-ops   mempool driver for both (EAL --mbuf-pool-ops-name; default: DPDK's ring)
+#   KEEP=1 in the environment keeps the work directory (pcaps, configs, logs)
 # Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50),
 # inner frame size (64, 1500 bytes with FCS), MACs (1, 100k), workers (1, 2).
 # Needs root (EAL), build/app/vtepd and dpdk-testpmd. Not a test: it never fails on speed.
