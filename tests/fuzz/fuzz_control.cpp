@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "common/ring_rig.h"
+#include "common/fuzz_rig.h"
 #include "config/parse.h"
 #include "control/commands.h"
 #include "control/socket.h"
@@ -36,9 +36,7 @@ const char* kConfig = R"({
   }
 })";
 
-rte_mempool* pool = nullptr;
-std::map<std::string, testrig::RingPort> ports;
-testrig::RingRig* rig = nullptr;
+testrig::FuzzRig fc;
 control::Commands* commands = nullptr;
 control::ControlSocket* sock = nullptr;
 std::string sockPath;
@@ -70,17 +68,9 @@ std::string collect(int fd) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    const std::string prefix = "--file-prefix=vtepgw-fuzzctl-" + std::to_string(getpid());
-    const char* eal[] = {"fuzz", "--no-huge", "--no-pci", "-m", "256", prefix.c_str(),
-                         "--log-level=*:critical", "--no-telemetry"};
-    if (rte_eal_init(static_cast<int>(sizeof eal / sizeof eal[0]), const_cast<char**>(eal)) < 0) std::abort();
-    pool = rte_pktmbuf_pool_create("fc_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    const auto cfg = *config::parse(kConfig).config;
-    ports = testrig::makeRingPorts(cfg, pool);
-    rig = new testrig::RingRig(cfg, ports, pool, "fc");  // lives for the whole run
-    rig->start();
-    std::vector<const counters::WorkerCounters*> wc{&rig->worker->counters()};
-    commands = new control::Commands(*rig->ctl, *rig->fdb, wc, {}, nlohmann::ordered_json::parse(kConfig), pool);
+    fc = testrig::startFuzzRig(kConfig, "fc");
+    std::vector<const counters::WorkerCounters*> wc{&fc.rig->worker->counters()};
+    commands = new control::Commands(*fc.rig->ctl, *fc.rig->fdb, wc, {}, nlohmann::ordered_json::parse(kConfig), fc.pool);
     sockPath = "/tmp/vtepgw-fuzzctl-" + std::to_string(getpid()) + ".sock";
     sock = new control::ControlSocket(sockPath, [](const std::string& line) {
         return commands->executeLine(line);
@@ -129,9 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
     }
     // Whatever the requests changed, the control core and worker keep running.
-    rig->run();
-    void* m;
-    for (auto& [name, p] : ports)
-        while (rte_ring_dequeue(p.tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+    fc.rig->run();
+    fc.drain();
     return 0;
 }

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "common/ring_rig.h"
+#include "common/fuzz_rig.h"
 #include "config/parse.h"
 
 using namespace vtepgw;
@@ -33,57 +33,40 @@ const char* kConfig = R"({
   }
 })";
 
-rte_mempool* pool = nullptr;
-std::map<std::string, testrig::RingPort> ports;
-testrig::RingRig* rig = nullptr;
-
-void drain() {
-    for (auto& [name, p] : ports) {
-        void* m;
-        while (rte_ring_dequeue(p.tx, &m) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-    }
-}
+testrig::FuzzRig fz;
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    const std::string prefix = "--file-prefix=vtepgw-fuzz-" + std::to_string(getpid());
-    const char* eal[] = {"fuzz", "--no-huge", "--no-pci", "-m", "256", prefix.c_str(),
-                         "--log-level=*:critical", "--no-telemetry"};
-    if (rte_eal_init(static_cast<int>(sizeof eal / sizeof eal[0]), const_cast<char**>(eal)) < 0) std::abort();
-    pool = rte_pktmbuf_pool_create("fz_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    const auto cfg = *config::parse(kConfig).config;
-    ports = testrig::makeRingPorts(cfg, pool);
-    rig = new testrig::RingRig(cfg, ports, pool, "fz");  // lives for the whole run
-    rig->start();
-    rig->worker->pollOnce();
-    drain();
+    fz = testrig::startFuzzRig(kConfig, "fz");
+    fz.rig->worker->pollOnce();
+    fz.drain();
     return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1 || size > 2000) return 0;
     static const char* kPorts[] = {"up", "a", "t"};
-    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    rte_mbuf* m = rte_pktmbuf_alloc(fz.pool);
     if (m == nullptr) std::abort();
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(size - 1)), data + 1, size - 1);
-    rte_ring_enqueue(ports.at(kPorts[data[0] % 3]).rx, m);
-    rig->run();
-    drain();
+    rte_ring_enqueue(fz.ports.at(kPorts[data[0] % 3]).rx, m);
+    fz.rig->run();
+    fz.drain();
     // Packets may wait for ARP (bounded, released or dropped later); everything else must
     // be back in the pool.
     // A held flood copy is a header mbuf chained to an indirect clone, which pins the
     // original frame's direct mbuf: count every segment and what it pins.
     size_t held = 0;
-    for (const auto& [ip, n] : rig->ctl->neighbors().entries())
+    for (const auto& [ip, n] : fz.rig->ctl->neighbors().entries())
         for (const rte_mbuf* h : n.held)
             for (const rte_mbuf* s = h; s != nullptr; s = s->next) held += RTE_MBUF_CLONED(s) ? 2 : 1;
     // Plus what waits in the rings between the worker and the control core (chains count
     // their segments and what clones pin, as above: at most 3 mbufs a packet).
-    const size_t queued = 3 * (rte_ring_count(rig->ch.exception) + rte_ring_count(rig->ch.controlTx));
-    if (rte_mempool_in_use_count(pool) > held + queued) {
+    const size_t queued = 3 * (rte_ring_count(fz.rig->ch.exception) + rte_ring_count(fz.rig->ch.controlTx));
+    if (rte_mempool_in_use_count(fz.pool) > held + queued) {
         std::fprintf(stderr, "mbuf leak: %u in use, %zu held for ARP, %zu queued\n",
-                     rte_mempool_in_use_count(pool), held, queued);
+                     rte_mempool_in_use_count(fz.pool), held, queued);
         std::abort();
     }
     return 0;
