@@ -277,6 +277,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "error: %s\n", e.get<std::string>().c_str());
         return 1;
     }
+    for (const auto& w : reply.value("warnings", Json::array()))
+        std::fprintf(stderr, "warning: %s\n", w.get<std::string>().c_str());
     const Json& result = reply["result"];
     const std::string cmd = request["command"];
     if (json) std::puts(result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());

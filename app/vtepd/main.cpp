@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
             }
             std::vector<const counters::WorkerCounters*> wc;
             for (const auto& w : ws) wc.push_back(&w->counters());
+            ctl.attachWorkers(wc);
             control::Commands commands(ctl, fdb, wc, interfaces,
                                        nlohmann::ordered_json::parse(readFile(opt.configPath)), pool);
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
@@ -282,6 +283,8 @@ int main(int argc, char** argv) {
                     const auto errors = commands.applyText(readFile(opt.configPath));
                     for (const auto& e : errors) VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
                     if (!errors.empty()) VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
+                    else
+                        for (const auto& w : commands.warnings()) VTEPGW_LOG(WARNING, CONFIG, "reload: %s", w.c_str());
                 }
                 const bool busy = ctl.poll() | telemetry.serve();
                 if (!socket.poll(ctl.nowMs()) && !busy)
@@ -289,7 +292,7 @@ int main(int argc, char** argv) {
             }
             rte_eal_mp_wait_lcore();
 
-            const auto totals = control::collectTotals(ctl, wc);
+            const auto totals = ctl.totals();
             std::printf("vtepd: final counters\n%s", control::countersText(ctl, totals).c_str());
             std::printf("vtepd: address table: %u MAC(s), remote VTEPs: %s\n", fdb.size(),
                         control::vtepsJson(ctl).dump().c_str());

@@ -101,10 +101,10 @@ Json Commands::execute(const Json& request) {
             std::ostringstream text;
             text << in.rdbuf();
             errors = applyText(text.str());
-            return errors.empty() ? ok("applied") : failed(errors);
+            return errors.empty() ? applied() : failed(errors);
         }
         const auto errors = change(cmd, args);
-        return errors.empty() ? ok("applied") : failed(errors);
+        return errors.empty() ? applied() : failed(errors);
     } catch (const std::exception& e) {
         // Bad argument types inside nlohmann accessors: an error for this request only.
         return failed(std::string("args: ") + e.what());
@@ -124,11 +124,19 @@ std::vector<std::string> Commands::applyText(const std::string& text) {
     return applyJson(next);
 }
 
+Json Commands::applied() const {
+    Json reply = ok("applied");
+    if (!warnings_.empty()) reply["warnings"] = warnings_;
+    return reply;
+}
+
 std::vector<std::string> Commands::applyJson(const Json& next) {
     auto parsed = config::parse(next.dump());
     std::vector<std::string> errors;
     for (const auto& e : parsed.errors) errors.push_back(e.toString());
+    warnings_.clear();
     if (!errors.empty()) return errors;
+    for (const auto& w : parsed.warnings) warnings_.push_back(w.toString());
     errors = ctl_.apply(*parsed.config);
     if (errors.empty()) config_ = next;
     return errors;
@@ -208,12 +216,11 @@ std::vector<std::string> Commands::change(const std::string& cmd, const Json& ar
 }
 
 Json Commands::showCounters(bool clear) {
-    auto t = collectTotals(ctl_, workers_);
     if (clear) {
-        cleared_ = t;
+        ctl_.clearCounters();
         return Json{{"cleared", true}};
     }
-    t.subtract(cleared_);
+    const auto t = ctl_.totals();
     Json j = countersJson(ctl_, t);
     Json perWorker = Json::array();
     for (size_t i = 0; i < workers_.size(); ++i) {
@@ -252,7 +259,7 @@ Json Commands::showVteps() {
             configured.insert(v.host);
             stats[v.host].second.insert(b.vni);
         }
-    const auto totals = collectTotals(ctl_, workers_);
+    const auto totals = ctl_.totals();
     const uint32_t now = static_cast<uint32_t>(ctl_.nowMs() / 1000);
     Json rows = Json::array();
     for (uint32_t host : ctl_.vteps()) {

@@ -53,6 +53,9 @@ public:
     std::string executeLine(const std::string& line);
     // Replaces the whole configuration (config apply, SIGHUP); errors as in replies.
     std::vector<std::string> applyText(const std::string& text);
+    // What the last accepted change was warned about (e.g. TTL 1): replies carry them as
+    // "warnings", a SIGHUP reload logs them.
+    const std::vector<std::string>& warnings() const { return warnings_; }
 
 private:
     Json showCounters(bool clear);
@@ -70,9 +73,11 @@ private:
     fdb::Fdb& fdb_;
     std::vector<const counters::WorkerCounters*> workers_;
     std::vector<InterfaceInfo> interfaces_;
+    Json applied() const;
+
     Json config_;
     rte_mempool* pool_;
-    counters::Totals cleared_;  // baseline subtracted after "show counters --clear"
+    std::vector<std::string> warnings_;
 };
 
 }  // namespace vtepgw::control

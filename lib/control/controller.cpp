@@ -41,9 +41,11 @@ constexpr uint64_t kVtepSweepMs = 10000;
 
 Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
                        state::StatePublisher& publisher, dataplane::Channels channels,
-                       rte_mempool* pool, std::atomic<uint32_t>& clock)
+                       rte_mempool* pool, std::atomic<uint32_t>& clock,
+                       underlay::NeighborTimings neighborTimings)
     : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), publisher_(publisher),
-      channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay) {
+      channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay),
+      neighbors_(neighborTimings) {
     underlayPort_ = portIdOf(cfg_.underlay.port);
     for (const auto& p : ports_)
         if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;
@@ -59,10 +61,20 @@ uint16_t Controller::portIdOf(const std::string& name) const {
     return 0;  // validated configurations never get here
 }
 
+namespace {
+
+std::vector<std::pair<Ipv4Address, MacAddress>> staticNeighbors(const config::Config& cfg) {
+    std::vector<std::pair<Ipv4Address, MacAddress>> out;
+    for (const auto& n : cfg.underlay.neighbors) out.emplace_back(n.address, n.mac);
+    return out;
+}
+
+}  // namespace
+
 void Controller::start() {
-    for (const auto& n : cfg_.underlay.neighbors) neighbors_.setStatic(n.address, n.mac);
-    assignBridgeIds();
-    installStatics();
+    neighbors_.setStatics(staticNeighbors(cfg_));
+    assignBridgeIds({});
+    syncStatics();
     publish();
     sendGratuitousArp();
     VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
@@ -70,35 +82,42 @@ void Controller::start() {
                configuredVteps_.size());
 }
 
-void Controller::assignBridgeIds() {
+void Controller::assignBridgeIds(const std::map<std::string, fdb::BridgeId>& previous) {
     std::map<std::string, fdb::BridgeId> next;
     std::vector<bool> used(state::kMaxBridges, false);
+    for (const auto& [name, id] : previous) used[id] = true;
     for (const auto& b : cfg_.bridges) {
-        auto it = bridgeIds_.find(b.name);
-        if (it != bridgeIds_.end()) {
-            next[b.name] = it->second;
-            used[it->second] = true;
-        }
+        auto it = previous.find(b.name);
+        if (it != previous.end()) next[b.name] = it->second;
     }
     fdb::BridgeId free = 0;
+    std::vector<fdb::BridgeId> fresh;
     for (const auto& b : cfg_.bridges) {
         if (next.count(b.name)) continue;
-        while (used[free]) ++free;
+        while (used[free]) ++free;  // at most 2 x kMaxBridges / 2: validation caps bridges
         used[free] = true;
         next[b.name] = free;
+        fresh.push_back(free);
     }
     bridgeIds_ = std::move(next);
     bridgeById_.assign(state::kMaxBridges, nullptr);
     for (const auto& b : cfg_.bridges) bridgeById_[bridgeIds_.at(b.name)] = &b;
+    // No worker writes a fresh id's counters now: no published snapshot has that id.
+    if (!fresh.empty()) {
+        const auto raw = rawTotals();
+        for (fdb::BridgeId id : fresh) baseline_.bridges[id] = raw.bridges[id];
+    }
 }
 
-void Controller::installStatics() {
+void Controller::syncStatics() {
     configuredVteps_.clear();
-    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
+    std::map<fdb::Key, fdb::Dest> wanted;
+    std::map<fdb::Key, const config::BridgeSpec*> owner;
     for (const auto& b : cfg_.bridges) {
         const fdb::BridgeId id = bridgeIds_.at(b.name);
         for (const auto& v : b.floodVteps) configuredVteps_.insert(v.host);
         for (const auto& s : b.staticMacs) {
+            const fdb::Key key = fdb::makeKey(id, s.mac.bytes.data());
             fdb::Dest d;
             if (s.vtep) {
                 d = fdb::Dest::remote(s.vtep->host, true);
@@ -106,15 +125,40 @@ void Controller::installStatics() {
             } else {
                 d = fdb::Dest::local(portIdOf(s.member->port), s.member->vlan.value_or(0), true);
             }
-            if (!fdb_.addStatic(fdb::makeKey(id, s.mac.bytes.data()), d, now)) {
-                counters_.event(Event::fdb_full);
-                VTEPGW_LOG(ERR, CONTROL, "bridge %s: MAC table full, static MAC %s not installed",
-                           b.name.c_str(), s.mac.toString().c_str());
-            }
+            wanted[key] = d;
+            owner[key] = &b;
+        }
+    }
+    fdb_.removeIf([&](const fdb::EntryView& v) { return v.dest.isStatic() && !wanted.count(v.key); });
+    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
+    for (const auto& [key, d] : wanted) {
+        const int32_t pos = fdb_.lookup(key);
+        if (pos >= 0 && fdb_.entry(pos).dest.load(std::memory_order_relaxed) == d.word) continue;
+        if (!fdb_.addStatic(key, d, now)) {
+            counters_.event(Event::fdb_full);
+            MacAddress mac;
+            fdb::keyMac(key, mac.bytes.data());
+            VTEPGW_LOG(ERR, CONTROL, "bridge %s: MAC table full, static MAC %s not installed",
+                       owner[key]->name.c_str(), mac.toString().c_str());
         }
     }
     vteps_.insert(configuredVteps_.begin(), configuredVteps_.end());
 }
+
+counters::Totals Controller::rawTotals() const {
+    counters::Totals t;
+    for (const auto* w : workers_) t.add(*w);
+    t.add(counters_);
+    return t;
+}
+
+counters::Totals Controller::totals() const {
+    auto t = rawTotals();
+    t.subtract(baseline_);
+    return t;
+}
+
+void Controller::clearCounters() { baseline_ = rawTotals(); }
 
 std::unique_ptr<state::ForwardingState> Controller::buildState() {
     auto s = std::make_unique<state::ForwardingState>();
@@ -214,6 +258,10 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
 void Controller::publish() {
     auto s = buildState();
     const uint64_t now = nowMs();
+    std::set<uint32_t> nextHops;
+    for (const auto& t : s->templates)
+        if (t.nextHopHost != 0) nextHops.insert(t.nextHopHost);
+    neighbors_.setNeeded(std::move(nextHops));
     for (const auto& t : s->templates) {
         if (t.resolved || t.multicast) continue;
         if (t.nextHopHost == 0) {
@@ -315,12 +363,14 @@ bool Controller::poll() {
     return worked || rte_ring_count(channels_.learn) != 0 || rte_ring_count(channels_.exception) != 0;
 }
 
-void Controller::drainLearn() {
+unsigned Controller::drainLearn() {
+    unsigned total = 0;
     dataplane::LearnRequest reqs[64];
     const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
     for (int round = 0; round < 16; ++round) {
         const unsigned n = rte_ring_sc_dequeue_burst_elem(channels_.learn, reqs, sizeof reqs[0],
                                                           RTE_DIM(reqs), nullptr);
+        total += n;
         for (unsigned i = 0; i < n; ++i) {
             const fdb::BridgeId bid = fdb::keyBridge(reqs[i].key);
             const config::BridgeSpec* spec = bid < bridgeById_.size() ? bridgeById_[bid] : nullptr;
@@ -352,6 +402,7 @@ void Controller::drainLearn() {
         }
         if (n < RTE_DIM(reqs)) break;
     }
+    return total;
 }
 
 void Controller::drainExceptions() {
@@ -361,7 +412,8 @@ void Controller::drainExceptions() {
     for (unsigned i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
         switch (static_cast<dataplane::ExceptionKind>(m->hash.usr)) {
-            case dataplane::ExceptionKind::AwaitNeighbor: handleAwaitNeighbor(m); break;
+            case dataplane::ExceptionKind::AwaitNeighbor:
+            case dataplane::ExceptionKind::AwaitNeighborCopy: handleAwaitNeighbor(m); break;
             case dataplane::ExceptionKind::Underlay: {
                 const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
                 if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
@@ -416,7 +468,7 @@ void Controller::handleArp(rte_mbuf* m) {
     for (rte_mbuf* held : update.released) {
         rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = sha;
         counters_.event(Event::released_after_arp);
-        transmit(held);
+        release(held);
     }
     if (op == RTE_ARP_OP_REQUEST && forUs) {
         arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
@@ -470,7 +522,7 @@ void Controller::handleAwaitNeighbor(rte_mbuf* m) {
     const Ipv4Address dst = Ipv4Address::fromNetwork(outer->ip.dst_addr);
     const auto nh = routes_.nextHop(dst);
     if (!nh) {
-        dropPacket(m, Drop::no_route);
+        unsend(m, Drop::no_route);
         return;
     }
     if (const auto mac = neighbors_.lookup(*nh)) {
@@ -478,14 +530,14 @@ void Controller::handleAwaitNeighbor(rte_mbuf* m) {
         // will carry the MAC.
         rte_pktmbuf_mtod(m, rte_ether_hdr*)->dst_addr = toEther(*mac);
         counters_.event(Event::released_after_arp);
-        transmit(m);
+        release(m);
         dirty_ = true;
         return;
     }
     const uint64_t now = nowMs();
     if (neighbors_.want(*nh, now)) sendArpRequest(*nh);
     if (!neighbors_.hold(*nh, m, now)) {
-        dropPacket(m, Drop::neighbor_queue_full);
+        unsend(m, Drop::neighbor_queue_full);
         return;
     }
     counters_.event(Event::held_for_neighbor);
@@ -520,9 +572,31 @@ void Controller::sendArpRequest(Ipv4Address target) {
 
 void Controller::sendGratuitousArp() { sendArpRequest(cfg_.underlay.address.address); }
 
-void Controller::transmit(rte_mbuf* m) {
+bool Controller::transmit(rte_mbuf* m) {
     m->port = underlayPort_;
-    if (rte_ring_sp_enqueue(channels_.controlTx, m) != 0) dropPacket(m, Drop::tx_full);
+    if (rte_ring_sp_enqueue(channels_.controlTx, m) == 0) return true;
+    dropPacket(m, Drop::tx_full);
+    return false;
+}
+
+namespace {
+
+// A held packet that was received (not a flood copy) still owes its fate.
+bool owesFate(const rte_mbuf* m) {
+    return static_cast<dataplane::ExceptionKind>(m->hash.usr) == dataplane::ExceptionKind::AwaitNeighbor;
+}
+
+}  // namespace
+
+void Controller::release(rte_mbuf* m) {
+    const bool fate = owesFate(m);
+    const bool sent = transmit(m);
+    if (fate) counters_.fate(sent ? counters::Fate::Forwarded : counters::Fate::Dropped);
+}
+
+void Controller::unsend(rte_mbuf* m, counters::Drop reason) {
+    if (owesFate(m)) counters_.fate(counters::Fate::Dropped);
+    dropPacket(m, reason);
 }
 
 void Controller::checkLink() {
@@ -544,7 +618,8 @@ void Controller::tick() {
     clock_.store(second, std::memory_order_relaxed);
     auto t = neighbors_.tick(now);
     for (const auto& ip : t.probe) sendArpRequest(ip);
-    for (rte_mbuf* m : t.expired) dropPacket(m, Drop::no_neighbor);
+    for (rte_mbuf* m : t.expired) unsend(m, Drop::no_neighbor);
+    if (t.removed) counters_.event(Event::neighbors_removed, t.removed);
     if (repeatReportsAtMs_ != 0 && now >= repeatReportsAtMs_) {
         repeatReportsAtMs_ = 0;
         sendReports(false);
@@ -585,27 +660,53 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     if (!errors.empty()) return errors;
 
     const auto oldIds = bridgeIds_;
+    const config::Config previous = cfg_;
     cfg_ = next;
     routes_ = underlay::RouteTable(cfg_.underlay);
-    for (const auto& n : cfg_.underlay.neighbors) neighbors_.setStatic(n.address, n.mac);
-    assignBridgeIds();
-    // Publish first, flush after: once workers stop classifying into a removed bridge or
-    // member, nothing can re-learn what we are about to remove.
+    neighbors_.setStatics(staticNeighbors(cfg_));
+    assignBridgeIds(oldIds);
     vteps_.clear();
-    fdb_.removeIf([](const fdb::EntryView& v) { return v.dest.isStatic(); });
-    installStatics();
+    syncStatics();
     sweepLearnedVteps();
     publish();
+    flushAfterChange(previous);
+    VTEPGW_LOG(INFO, CONTROL, "configuration applied: %zu bridge(s)", cfg_.bridges.size());
+    return errors;
+}
+
+void Controller::flushAfterChange(const config::Config& previous) {
+    // Publish first, flush after: once no worker classifies into a removed bridge or member,
+    // nothing can re-learn what is removed here. Requests queued under the old snapshot are
+    // learned first so that the flush below sees them.
+    // Bounded by what is queued now: under a MAC flood the workers never stop adding.
+    for (unsigned queued = rte_ring_count(channels_.learn); queued != 0;) {
+        const unsigned done = drainLearn();
+        if (done == 0) break;
+        queued = done >= queued ? 0 : queued - done;
+    }
+    // Remote MACs were learned on the wire under the old VNI: under a new one they may be
+    // elsewhere, so they are learned again.
+    std::set<fdb::BridgeId> renumbered;
+    for (const auto& b : cfg_.bridges) {
+        const auto* old = previous.findBridge(b.name);
+        if (old != nullptr && old->vni != b.vni) renumbered.insert(bridgeIds_.at(b.name));
+    }
     const auto* st = publisher_.current();
-    fdb_.removeIf([&](const fdb::EntryView& v) {
-        const auto* b = st->bridge(fdb::keyBridge(v.key));
+    const size_t removed = fdb_.removeIf([&](const fdb::EntryView& v) {
+        const fdb::BridgeId id = fdb::keyBridge(v.key);
+        const auto* b = st->bridge(id);
         if (b == nullptr) return true;
-        if (v.dest.kind() != fdb::DestKind::Local) return false;
+        if (v.dest.isStatic()) return false;
+        if (v.dest.kind() == fdb::DestKind::Remote)
+            return renumbered.count(id) != 0 ||
+                   (b->restrictVteps && b->allowedVteps.find(v.dest.vtep()) < 0);
         return std::find(b->members.begin(), b->members.end(),
                          state::Member{v.dest.port(), v.dest.vlan()}) == b->members.end();
     });
-    VTEPGW_LOG(INFO, CONTROL, "configuration applied: %zu bridge(s)", cfg_.bridges.size());
-    return errors;
+    if (removed) {
+        VTEPGW_LOG(INFO, CONTROL, "configuration change removed %zu MAC(s)", removed);
+        sweepLearnedVteps();
+    }
 }
 
 }  // namespace vtepgw::control

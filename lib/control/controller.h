@@ -38,7 +38,7 @@ public:
     // `ports` must cover every port of `cfg`. Nothing is published until start().
     Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
                state::StatePublisher& publisher, dataplane::Channels channels, rte_mempool* pool,
-               std::atomic<uint32_t>& clock);
+               std::atomic<uint32_t>& clock, underlay::NeighborTimings neighborTimings = {});
 
     // Installs static MACs and neighbours, publishes the first snapshot, announces our
     // address (gratuitous ARP) and starts resolving next hops.
@@ -52,6 +52,14 @@ public:
 
     const config::Config& config() const { return cfg_; }
     const counters::WorkerCounters& counters() const { return counters_; }
+    // The workers whose counters totals() adds up (with the control core's own).
+    void attachWorkers(std::vector<const counters::WorkerCounters*> workers) { workers_ = std::move(workers); }
+    const std::vector<const counters::WorkerCounters*>& workers() const { return workers_; }
+    // Every counter since start, less the baseline: counters read since the last
+    // clearCounters(), and a bridge's counters since that bridge was created (a bridge id
+    // freed by one bridge and given to another later never carries the old figures over).
+    counters::Totals totals() const;
+    void clearCounters();
     const underlay::NeighborTable& neighbors() const { return neighbors_; }
     const std::map<std::string, fdb::BridgeId>& bridgeIds() const { return bridgeIds_; }
     const std::vector<PortBinding>& ports() const { return ports_; }
@@ -67,11 +75,22 @@ public:
     uint64_t nowMs() const;
 
 private:
-    void assignBridgeIds();
-    void installStatics();
+    // Keeps the ids of bridges that stay; a new bridge gets an id that no bridge of
+    // `previous` held, so nothing learned for a bridge removed in the same transaction can
+    // be taken for the new one's. Records the counter baseline of every new id.
+    void assignBridgeIds(const std::map<std::string, fdb::BridgeId>& previous);
+    // Brings the table's static entries to what the configuration lists: removes those no
+    // longer listed and writes new or changed ones in place. Entries that did not change are
+    // not touched, so no bridge floods while another one's statics change.
+    void syncStatics();
+    // After a transaction's snapshot is published: processes learn requests the workers
+    // queued under the previous snapshot, then removes what the change made wrong.
+    void flushAfterChange(const config::Config& previous);
+    counters::Totals rawTotals() const;
     std::unique_ptr<state::ForwardingState> buildState();
     void publish();
-    void drainLearn();
+    // Learns what the workers asked for (a bounded batch); returns how many requests.
+    unsigned drainLearn();
     void drainExceptions();
     void handleArp(rte_mbuf* m);
     void handleIcmp(rte_mbuf* m);
@@ -84,7 +103,11 @@ private:
     void releaseHeld(const underlay::NeighborTable::Update& u);
     void sendArpRequest(netaddr::Ipv4Address target);
     void sendGratuitousArp();
-    void transmit(rte_mbuf* m);
+    // Queues m for the underlay port; false (m dropped as tx_full) when the ring is full.
+    bool transmit(rte_mbuf* m);
+    // Sends, or drops, a packet that waited for its next hop, settling its fate.
+    void release(rte_mbuf* m);
+    void unsend(rte_mbuf* m, counters::Drop reason);
     void tick();
     // Follows the underlay carrier: after it comes back, announce ourselves again, refresh
     // the next hops and repeat our IGMP joins (a switch or router may have forgotten us).
@@ -123,6 +146,8 @@ private:
     std::map<uint32_t, uint64_t> groups_;  // joined group -> last report sent (ms)
     uint64_t repeatReportsAtMs_ = 0;       // unsolicited reports go out twice (RFC 3376 robustness)
     counters::WorkerCounters counters_;  // the control core's own drops and events
+    std::vector<const counters::WorkerCounters*> workers_;
+    counters::Totals baseline_;
 };
 
 }  // namespace vtepgw::control

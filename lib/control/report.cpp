@@ -7,14 +7,6 @@ namespace vtepgw::control {
 using counters::Drop;
 using counters::Event;
 
-counters::Totals collectTotals(const Controller& ctl,
-                               const std::vector<const counters::WorkerCounters*>& workers) {
-    counters::Totals t;
-    for (const auto* w : workers) t.add(*w);
-    t.add(ctl.counters());
-    return t;
-}
-
 nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t) {
     nlohmann::ordered_json j;
     for (const auto& p : ctl.ports()) {

@@ -11,10 +11,6 @@
 
 namespace vtepgw::control {
 
-// Sums the workers' blocks and the control core's own.
-counters::Totals collectTotals(const Controller& ctl,
-                               const std::vector<const counters::WorkerCounters*>& workers);
-
 nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t);
 nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& fdb);
 nlohmann::ordered_json vtepsJson(const Controller& ctl);

@@ -76,7 +76,8 @@ const char* dropDescription(Drop d);
     X(igmp_queries_received, "IGMP queries received")                                     \
     X(underlay_link_down, "underlay carrier lost")                                        \
     X(underlay_link_up, "underlay carrier back (ARP announce, neighbours and IGMP refreshed)") \
-    X(released_after_arp, "held packets sent after ARP resolved")
+    X(released_after_arp, "held packets sent after ARP resolved")                        \
+    X(neighbors_removed, "underlay neighbours removed: no longer a next hop")
 
 enum class Event : uint16_t {
 #define VTEPGW_X(name, text) name,

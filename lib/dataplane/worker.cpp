@@ -347,12 +347,11 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     counters_.bridges[bid].encapBytes += innerLen;
     countTx(t, innerLen);
     if (t.resolved) {
-        send(st.underlayPort, m);
+        send(st.underlayPort, m, true);
         counters_.fate(counters::Fate::Forwarded);
-    } else {
-        // Held until the next hop resolves; the control core counts it if that fails.
-        counters_.fate(toControl(m, ExceptionKind::AwaitNeighbor) ? counters::Fate::Forwarded
-                                                                  : counters::Fate::Dropped);
+    } else if (!toControl(m, ExceptionKind::AwaitNeighbor)) {
+        // Otherwise held until the next hop resolves: the control core counts its fate.
+        counters_.fate(counters::Fate::Dropped);
     }
 }
 
@@ -397,8 +396,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         discard(m, Drop::flood_no_target);
         return;
     }
-    ++bc.flooded;
-    counters_.fate(counters::Fate::Flooded);
+    size_t copies = 0;
     for (const Member& mem : b.members) {
         if (except != nullptr && mem == *except) continue;
         rte_mbuf* c;
@@ -421,18 +419,28 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
             continue;
         }
         send(mem.port, c);
+        ++copies;
     }
-    if (toTunnel && !b.floodTemplates.empty()) floodToTunnel(st, b, m);
+    if (toTunnel && !b.floodTemplates.empty()) copies += floodToTunnel(st, b, m);
+    // The fate is what happened: nothing sent (every copy too big, or no mbuf) is a drop,
+    // whose reasons the copies already counted.
+    if (copies != 0) {
+        ++bc.flooded;
+        counters_.fate(counters::Fate::Flooded);
+    } else {
+        counters_.fate(counters::Fate::Dropped);
+    }
     rte_pktmbuf_free(m);
 }
 
-void Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_mbuf* m) {
+size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_mbuf* m) {
     const uint32_t innerLen = m->pkt_len;
     const size_t n = b.floodTemplates.size();
     if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
         counters_.drop(Drop::mtu_exceeded, n);
-        return;
+        return 0;
     }
+    size_t copies = 0;
     const uint32_t hash = vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
     const uint16_t sportBe = rte_cpu_to_be_16(vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan));
     auto& bc = counters_.bridges[static_cast<size_t>(&b - st.bridges.data())];
@@ -474,11 +482,13 @@ void Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_
                 outerChecksum(r, st.underlayPort, rte_pktmbuf_mtod(r, packet::OuterHeaders*));
             }
             ++bc.replicated;
+            ++copies;
             countTx(t, innerLen);
             if (t.resolved) send(st.underlayPort, r);
-            else toControl(r, ExceptionKind::AwaitNeighbor);
+            else toControl(r, ExceptionKind::AwaitNeighborCopy);
         }
     }
+    return copies;
 }
 
 void Worker::toMember(rte_mbuf* m, const Member& member) {
@@ -494,7 +504,7 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
         std::memcpy(p + 12, &tpid, 2);
         std::memcpy(p + 14, &tci, 2);
     }
-    send(member.port, m);
+    send(member.port, m, true);
     counters_.fate(counters::Fate::Forwarded);
 }
 
@@ -513,6 +523,10 @@ void Worker::flushPort(uint16_t port) {
     const uint16_t sent = rte_eth_tx_burst(port, setup_.txQueue, b.pkts, b.count);
     for (uint16_t i = sent; i < b.count; ++i) {
         bytes -= b.pkts[i]->pkt_len;
+        if (b.forwarded[i]) {
+            --counters_.fates[static_cast<size_t>(counters::Fate::Forwarded)];
+            counters_.fate(counters::Fate::Dropped);
+        }
         dropPacket(b.pkts[i], Drop::tx_full);
     }
     counters_.ports[port].txPackets += sent;

@@ -37,6 +37,10 @@ static_assert(sizeof(LearnRequest) == 16);
 enum class ExceptionKind : uint32_t {
     Underlay = 1,       // ARP or ICMP on the underlay, possibly for us
     AwaitNeighbor = 2,  // encapsulated, outer destination MAC missing: hold until ARP resolves
+    // The same for a flood replica: not a received packet, so it carries no fate (the
+    // original's fate is "flooded"). For AwaitNeighbor the control core counts the fate
+    // when it knows it: forwarded once released, dropped if the next hop never answers.
+    AwaitNeighborCopy = 3,
 };
 
 // The rings shared by workers and the control core.
@@ -80,6 +84,9 @@ private:
     struct TxBuffer {
         uint16_t count = 0;
         rte_mbuf* pkts[2 * kBurst];
+        // 1 where pkts[i] is a received packet counted as forwarded: if the NIC refuses it,
+        // its fate becomes dropped (flood copies carry no fate of their own).
+        uint8_t forwarded[2 * kBurst];
     };
 
     void handleAccess(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n);
@@ -111,13 +118,15 @@ private:
     rte_mbuf* prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip);
     void flood(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                const state::Member* except, bool toTunnel);
-    // Head-end replication of m to the bridge's flood VTEPs and groups (m is not consumed).
-    void floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
+    // Head-end replication of m to the bridge's flood VTEPs and groups (m is not consumed);
+    // returns the copies made.
+    size_t floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
     void toMember(rte_mbuf* m, const state::Member& member);
     // False when the control core's queue was full (m is then dropped and counted).
     bool toControl(rte_mbuf* m, ExceptionKind kind);
-    void send(uint16_t port, rte_mbuf* m) {
+    void send(uint16_t port, rte_mbuf* m, bool forwarded = false) {
         TxBuffer& b = tx_[port];
+        b.forwarded[b.count] = forwarded;
         b.pkts[b.count++] = m;
         dirtyPorts_ |= 1u << port;
         if (b.count == RTE_DIM(b.pkts)) flushPort(port);

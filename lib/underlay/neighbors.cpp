@@ -17,11 +17,24 @@ NeighborTable::~NeighborTable() {
         for (rte_mbuf* m : n.held) rte_pktmbuf_free(m);
 }
 
-void NeighborTable::setStatic(Ipv4Address ip, MacAddress mac) {
-    Neighbor& n = table_[ip.host];
-    n.state = NeighborState::Static;
-    n.mac = mac;
+void NeighborTable::setStatics(const std::vector<std::pair<Ipv4Address, MacAddress>>& statics) {
+    std::set<uint32_t> listed;
+    for (const auto& [ip, mac] : statics) {
+        listed.insert(ip.host);
+        Neighbor& n = table_[ip.host];
+        n.state = NeighborState::Static;
+        n.mac = mac;
+        n.probes = 0;
+    }
+    for (auto it = table_.begin(); it != table_.end();) {
+        if (it->second.state == NeighborState::Static && !listed.count(it->first) && it->second.held.empty())
+            it = table_.erase(it);
+        else
+            ++it;
+    }
 }
+
+void NeighborTable::setNeeded(std::set<uint32_t> hosts) { needed_ = std::move(hosts); }
 
 std::optional<MacAddress> NeighborTable::lookup(Ipv4Address ip) const {
     auto it = table_.find(ip.host);
@@ -58,6 +71,7 @@ NeighborTable::Update NeighborTable::learn(Ipv4Address ip, MacAddress mac, uint6
     n.mac = mac;
     n.state = NeighborState::Reachable;
     n.updatedMs = nowMs;
+    n.lastProbeMs = nowMs;  // the next refresh is due a refresh interval after this answer
     n.probes = 0;
     u.released.assign(n.held.begin(), n.held.end());
     n.held.clear();
@@ -85,8 +99,19 @@ std::vector<Ipv4Address> NeighborTable::refreshAll(uint64_t nowMs) {
 
 NeighborTable::TickResult NeighborTable::tick(uint64_t nowMs) {
     TickResult r;
-    for (auto& [host, n] : table_) {
+    for (auto it = table_.begin(); it != table_.end();) {
+        const uint32_t host = it->first;
+        Neighbor& n = it->second;
         const Ipv4Address ip{host};
+        // Unneeded: a failed or unanswered entry goes now, a resolved one when it would
+        // have been asked again (a host that talked to us keeps its entry that long).
+        const bool unneeded = n.state != NeighborState::Static && !needed(host) && n.held.empty();
+        if (unneeded && (n.state != NeighborState::Reachable || nowMs - n.lastProbeMs >= timings_.refreshMs)) {
+            it = table_.erase(it);
+            ++r.removed;
+            continue;
+        }
+        ++it;
         switch (n.state) {
             case NeighborState::Static: break;
             case NeighborState::Incomplete:

@@ -10,6 +10,8 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "netaddr/addr.h"
@@ -45,7 +47,13 @@ public:
     explicit NeighborTable(NeighborTimings timings = {}) : timings_(timings) {}
     ~NeighborTable();
 
-    void setStatic(Ipv4Address ip, MacAddress mac);
+    // Makes exactly these entries static. A static entry no longer listed is removed (and
+    // resolved by ARP again if it is still a next hop).
+    void setStatics(const std::vector<std::pair<Ipv4Address, MacAddress>>& statics);
+    // The next hops that forwarding needs now. Other dynamic entries are not refreshed: a
+    // failed one is removed at once, a resolved one when its refresh falls due, so the table
+    // follows the configuration and the learned VTEPs instead of growing forever.
+    void setNeeded(std::set<uint32_t> hosts);
     // The MAC for ip when known (static or resolved).
     std::optional<MacAddress> lookup(Ipv4Address ip) const;
     // Starts resolving ip if it is unknown; true when an ARP request should go out now.
@@ -66,6 +74,7 @@ public:
     struct TickResult {
         std::vector<Ipv4Address> probe;  // send an ARP request for each
         std::vector<rte_mbuf*> expired;  // held packets whose neighbour failed: drop them
+        size_t removed = 0;              // entries no longer needed, now gone
     };
     TickResult tick(uint64_t nowMs);
     // Re-asks every resolved or failed neighbour now (e.g. after the link came back);
@@ -75,8 +84,11 @@ public:
     const std::map<uint32_t, Neighbor>& entries() const { return table_; }
 
 private:
+    bool needed(uint32_t host) const { return needed_.count(host) != 0; }
+
     NeighborTimings timings_;
     std::map<uint32_t, Neighbor> table_;  // by IPv4 (host order)
+    std::set<uint32_t> needed_;
 };
 
 }  // namespace vtepgw::underlay

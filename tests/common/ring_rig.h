@@ -52,7 +52,7 @@ inline std::map<std::string, RingPort> makeRingPorts(const config::Config& cfg, 
 class RingRig {
 public:
     RingRig(const config::Config& cfg, const std::map<std::string, RingPort>& ports, rte_mempool* pool,
-            const std::string& tag, uint32_t fdbSize = 1024) {
+            const std::string& tag, uint32_t fdbSize = 1024, underlay::NeighborTimings timings = {}) {
         for (const auto& spec : cfg.ports) {
             control::PortBinding b{spec.name, ports.at(spec.name).id, {}};
             rte_eth_macaddr_get(b.portId, &b.mac);
@@ -65,7 +65,7 @@ public:
         rcu = std::make_unique<rcu::QsbrDomain>(1);
         fdb = std::make_unique<fdb::Fdb>("fdb" + tag, fdbSize, *rcu, 0);
         publisher = std::make_unique<state::StatePublisher>(*rcu);
-        ctl = std::make_unique<control::Controller>(cfg, bindings, *fdb, *publisher, ch, pool, clock);
+        ctl = std::make_unique<control::Controller>(cfg, bindings, *fdb, *publisher, ch, pool, clock, timings);
         setup.pool = pool;
         setup.drainsControlTx = true;
         for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, 0});
@@ -75,6 +75,7 @@ public:
     void start() {
         ctl->start();
         worker = std::make_unique<dataplane::Worker>(setup, *publisher, *fdb, *rcu, ch, clock);
+        ctl->attachWorkers({&worker->counters()});
     }
 
     // Worker, control, worker: learning and exceptions complete within one run().
