@@ -12,6 +12,7 @@
 
 #include <grp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -196,36 +197,53 @@ int main(int argc, char** argv) {
             uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()), workers,
                                                   rte_lcore_count(), kExceptionRing + kControlTxRing);
             while (nbMbufs < opt.mbufs) nbMbufs = nbMbufs * 2 + 1;  // stays 2^n - 1
-            rte_mempool* pool = rte_pktmbuf_pool_create("vtepgw_mbufs", nbMbufs, 256, 0,
-                                                        RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+            // Devices first: the largest frame any port receives sizes the buffers.
+            std::vector<uint16_t> ids;
+            uint16_t dataRoom = RTE_MBUF_DEFAULT_BUF_SIZE;
+            for (const auto& spec : cfg.ports) {
+                ids.push_back(port::resolveDevice(spec, cfg.portMtu(spec.name)));
+                dataRoom = std::max(dataRoom, port::rxDataRoom(ids.back(), cfg.portMtu(spec.name)));
+            }
+            rte_mempool* pool = rte_pktmbuf_pool_create("vtepgw_mbufs", nbMbufs, 256, 0, dataRoom,
+                                                        rte_socket_id());
             if (pool == nullptr)
-                throw std::runtime_error("cannot create a pool of " + std::to_string(nbMbufs) +
-                                         " mbufs: " + rte_strerror(rte_errno) +
+                throw std::runtime_error("cannot create a pool of " + std::to_string(nbMbufs) + " mbufs of " +
+                                         std::to_string(dataRoom) + " bytes: " + rte_strerror(rte_errno) +
                                          " (give EAL more memory with -m)");
 
             std::vector<control::PortBinding> bindings;
             std::vector<control::InterfaceInfo> interfaces;
-            for (const auto& spec : cfg.ports) {
-                const uint16_t id = port::resolveDevice(spec);
+            for (size_t i = 0; i < cfg.ports.size(); ++i) {
+                const auto& spec = cfg.ports[i];
+                const uint16_t id = ids[i];
                 bool member = false;
                 for (const auto& b : cfg.bridges)
                     for (const auto& m : b.members) member = member || m.port == spec.name;
                 if (id >= state::kMaxPorts)
                     throw std::runtime_error("port '" + spec.name + "': DPDK port id " +
                                              std::to_string(id) + " is above vtepd's limit");
-                auto p = port::openPort(spec, id, workers, pool, member, opt.profileDir);
+                auto p = port::openPort(spec, id, workers, pool, member, opt.profileDir, cfg.portMtu(spec.name));
                 openedPorts.push_back(id);
                 VTEPGW_LOG(INFO, PORT, "%s: %s port %u (%s, profile %s from %s), "
                            "mac %02x:%02x:%02x:%02x:%02x:%02x, %u queue pair(s), %u/%u descriptors, "
-                           "rss %s, rss hash %s, ipv4 checksum rx %s tx %s, multi-seg tx %s, %s",
+                           "rss %s, rss hash %s, ipv4 checksum rx %s tx %s, multi-seg tx %s, %s, %s",
                            spec.name.c_str(), spec.device.c_str(), id, p.driver.c_str(),
                            p.profile.name.c_str(), p.profile.source.c_str(),
                            p.mac.addr_bytes[0], p.mac.addr_bytes[1], p.mac.addr_bytes[2],
                            p.mac.addr_bytes[3], p.mac.addr_bytes[4], p.mac.addr_bytes[5],
                            p.queues, p.rxDescriptors, p.txDescriptors, p.rssInUse ? "on" : "off",
                            p.rssHashInUse ? "on" : "off", p.rxIpv4ChecksumInUse ? "on" : "off",
-                           p.txIpv4ChecksumInUse ? "on" : "off", p.multiSegInUse ? "on" : "off", port::waitForLink(id, 3000).c_str());
-                bindings.push_back({spec.name, id, p.mac});
+                           p.txIpv4ChecksumInUse ? "on" : "off", p.multiSegInUse ? "on" : "off", p.notes.c_str(),
+                           port::waitForLink(id, 3000).c_str());
+                if (p.kernelChecksums)
+                    VTEPGW_LOG(INFO, PORT, "%s: frames from the kernel may carry partial TCP/UDP checksums "
+                               "(peer TX checksum offload): vtepd completes them", spec.name.c_str());
+                if (p.driver == "net_af_packet" && !p.segmentationGuard)
+                    VTEPGW_LOG(WARNING, PORT, "%s: %s cannot be kept from receiving TSO/GSO super-frames; if its "
+                               "peer is a veth with offloads on, run 'ethtool -K <peer> tso off gso off' there or "
+                               "use net_af_xdp (super-frames are dropped as 'kernel_gso_frame')",
+                               spec.name.c_str(), p.kernelInterface.c_str());
+                bindings.push_back({spec.name, id, p.mac, p.kernelChecksums});
                 interfaces.push_back({spec.name, id, spec.device, p.driver, p.queues,
                                       p.rxDescriptors, p.txDescriptors, p.profile.name,
                                       p.rssInUse, p.multiSegInUse, p.rssHashInUse,

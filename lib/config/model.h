@@ -24,7 +24,13 @@ struct PortSpec {
     std::string name;    // operator's name ("uplink", "eth3")
     std::string device;  // DPDK device: vdev name or PCI address
     std::string profile; // drivers-config profile name; empty = chosen from the device
+    std::optional<uint16_t> mtu;  // access ports: IP MTU of the NIC (default kDefaultPortMtu)
 };
+
+inline constexpr uint16_t kDefaultPortMtu = 1500;
+// What VXLAN adds to an inner frame's IP MTU on the wire: inner Ethernet 14, VXLAN 8,
+// UDP 8, outer IPv4 20.
+inline constexpr uint16_t kVxlanMtuOverhead = 50;
 
 struct RouteSpec {
     Ipv4Prefix prefix;
@@ -90,6 +96,9 @@ struct Config {
     std::vector<BridgeSpec> bridges;  // in file order
 
     const PortSpec* findPort(const std::string& name) const;
+    // The IP MTU vtepd sets on a port's NIC: underlay.mtu on the underlay port, the port's
+    // `mtu` (or 1500) elsewhere.
+    uint16_t portMtu(const std::string& name) const;
     const BridgeSpec* findBridge(const std::string& name) const;
 };
 

@@ -171,8 +171,11 @@ void parsePorts(Reader& r, const Json& root, Config& cfg) {
         if (!validPortName(item.key()))
             r.error(path, "port names are 1-31 characters of letters, digits, '_', '-', '.'");
         if (!r.expectObject(item.value(), path)) continue;
-        r.rejectUnknownKeys(item.value(), path, {"device", "profile"});
-        PortSpec spec{item.key(), "", ""};
+        r.rejectUnknownKeys(item.value(), path, {"device", "profile", "mtu"});
+        PortSpec spec{item.key(), "", "", std::nullopt};
+        if (item.value().contains("mtu"))
+            if (auto m = r.integer(item.value()["mtu"], Reader::join(path, "mtu"), 576, 9600))
+                spec.mtu = static_cast<uint16_t>(*m);
         if (!item.value().contains("device")) {
             r.error(Reader::join(path, "device"), "is required (a DPDK device name or PCI address)");
         } else if (auto d = r.string(item.value()["device"], Reader::join(path, "device"))) {
@@ -207,6 +210,8 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     } else if (auto p = r.string(u["port"], "underlay.port")) {
         spec.port = *p;
         if (!cfg.findPort(*p)) r.error("underlay.port", "unknown port '" + *p + "'");
+        else if (cfg.findPort(*p)->mtu)
+            r.error("ports." + *p + ".mtu", "the underlay port's MTU is underlay.mtu (set it there)");
     }
 
     bool haveAddress = false;
@@ -502,6 +507,16 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         }
         if (spec.members.empty())
             r.warn(Reader::join(path, "members"), "bridge has no local members");
+        for (size_t i = 0; i < spec.members.size(); ++i) {
+            const uint16_t mtu = cfg.portMtu(spec.members[i].port);
+            if (mtu + kVxlanMtuOverhead > cfg.underlay.mtu)
+                r.warn(Reader::index(Reader::join(path, "members"), i),
+                       "port '" + spec.members[i].port + "' has MTU " + std::to_string(mtu) + " but underlay.mtu " +
+                           std::to_string(cfg.underlay.mtu) + " carries inner packets of at most " +
+                           std::to_string(cfg.underlay.mtu - kVxlanMtuOverhead) +
+                           " bytes: larger ones are dropped (mtu_exceeded); raise underlay.mtu to " +
+                           std::to_string(mtu + kVxlanMtuOverhead) + " or lower the hosts' MTU");
+        }
         if (!spec.group && spec.floodVteps.empty())
             r.warn(path, "neither 'group' nor 'flood_vteps': broadcast and unknown unicast "
                          "will not reach any remote VTEP");
@@ -571,6 +586,12 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
 }
 
 }  // namespace
+
+uint16_t Config::portMtu(const std::string& name) const {
+    if (name == underlay.port) return underlay.mtu;
+    const PortSpec* p = findPort(name);
+    return p != nullptr && p->mtu ? *p->mtu : kDefaultPortMtu;
+}
 
 const PortSpec* Config::findPort(const std::string& name) const {
     for (const auto& p : ports)

@@ -170,6 +170,7 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     s->sourcePortMin = cfg_.vxlan.sourcePortMin;
     s->sourcePortSpan = uint32_t{cfg_.vxlan.sourcePortMax} - cfg_.vxlan.sourcePortMin + 1;
     s->underlayMtu = cfg_.underlay.mtu;
+    for (const auto& p : ports_) s->ports[p.portId].completeChecksums = p.kernelChecksums;
 
     // One template per remote VTEP, in address order so that indexes are reproducible.
     std::vector<std::pair<uint32_t, int32_t>> vtepIndex;

@@ -31,6 +31,7 @@ struct PortBinding {
     std::string name;
     uint16_t portId = 0;
     rte_ether_addr mac{};
+    bool kernelChecksums = false;  // frames may carry partial checksums (af_packet, af_xdp)
 };
 
 class Controller {

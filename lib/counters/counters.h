@@ -41,7 +41,8 @@ namespace vtepgw::counters {
     X(exception_unhandled, "packet to us that the control core does not handle")            \
     X(tx_full, "transmit queue full")                                                       \
     X(no_bridge_port, "frame on a port that belongs to no bridge")                         \
-    X(flood_no_target, "broadcast or unknown unicast with nowhere to go in its bridge")
+    X(flood_no_target, "broadcast or unknown unicast with nowhere to go in its bridge")     \
+    X(kernel_gso_frame, "unsegmented GSO/GRO frame from the local kernel, truncated by the PMD")
 
 enum class Drop : uint16_t {
 #define VTEPGW_X(name, text) name,
@@ -77,6 +78,7 @@ const char* dropDescription(Drop d);
     X(underlay_link_down, "underlay carrier lost")                                        \
     X(underlay_link_up, "underlay carrier back (ARP announce, neighbours and IGMP refreshed)") \
     X(released_after_arp, "held packets sent after ARP resolved")                        \
+    X(checksums_completed, "partial TCP/UDP checksums from the local kernel completed")     \
     X(neighbors_removed, "underlay neighbours removed: no longer a next hop")
 
 enum class Event : uint16_t {

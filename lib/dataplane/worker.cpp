@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "packet/partial_checksum.h"
 #include "rcu/qsbr.h"
 #include "vxlan/decap.h"
 #include "vxlan/vxlan.h"
@@ -139,6 +140,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             discard(m, Drop::multicast_source);
             continue;
         }
+        if (ps.completeChecksums && !completeChecksum(m)) continue;
         kept[k] = m;
         bridges[k] = bid;
         learnAs[k] = Dest::local(port, vlan);
@@ -201,6 +203,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             discard(m, Drop::multicast_source);
             continue;
         }
+        if (st.ports[st.underlayPort].completeChecksums && !completeChecksum(m)) continue;
         auto& bc = counters_.bridges[r.bridge];
         ++bc.decapPackets;
         bc.decapBytes += m->pkt_len;
@@ -290,6 +293,15 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
         else
             counters_.event(Event::learn_queue_full);
     }
+}
+
+bool Worker::completeChecksum(rte_mbuf* m) {
+    switch (packet::completePartialChecksum(rte_pktmbuf_mtod(m, uint8_t*), m->data_len)) {
+        case packet::PartialChecksum::Untouched: return true;
+        case packet::PartialChecksum::Completed: counters_.event(Event::checksums_completed); return true;
+        case packet::PartialChecksum::SuperFrame: discard(m, Drop::kernel_gso_frame); return false;
+    }
+    return true;
 }
 
 void Worker::countRx(const ForwardingState& st, uint32_t vtepHost, uint32_t bytes) {

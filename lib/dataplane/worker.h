@@ -107,6 +107,9 @@ private:
         m->l3_len = packet::kIpv4HeaderLen;
     }
     void countRx(const state::ForwardingState& st, uint32_t vtepHost, uint32_t bytes);
+    // On ports fed by the local kernel: completes a partial TCP/UDP checksum; false (m
+    // dropped) for a truncated super-frame.
+    bool completeChecksum(rte_mbuf* m);
     void countTx(const state::VtepTemplate& t, uint32_t bytes) {
         if (t.statsSlot == state::kNoVtepStats) return;
         auto& v = counters_.vteps[t.statsSlot];

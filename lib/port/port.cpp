@@ -6,9 +6,14 @@
 
 #include <net/if.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <chrono>
 #include <fstream>
 #include <thread>
+
+#include "port/linux_iface.h"
 
 namespace vtepgw::port {
 namespace {
@@ -22,12 +27,48 @@ std::string why(int rc) { return rte_strerror(rc < 0 ? -rc : rc); }
 
 }  // namespace
 
-uint16_t resolveDevice(const config::PortSpec& spec) {
+namespace {
+
+// Largest frame on a port of this MTU: Ethernet header and one 802.1Q tag.
+constexpr uint32_t kFrameOverhead = 18;
+
+bool isAfPacket(const std::string& device) { return device.rfind("net_af_packet", 0) == 0; }
+
+// A net_af_packet device's capture slot size (its framesz argument, 2048 by default).
+uint32_t afPacketFramesz(uint16_t portId) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(portId, &info) != 0 || info.device == nullptr) return 2048;
+    const rte_devargs* da = rte_dev_devargs(info.device);
+    const std::string args = da != nullptr && da->args != nullptr ? da->args : "";
+    const auto at = args.find("framesz=");
+    return at == std::string::npos ? 2048 : static_cast<uint32_t>(std::strtoul(args.c_str() + at + 8, nullptr, 10));
+}
+
+bool portIsAfPacket(uint16_t portId) {
+    rte_eth_dev_info info{};
+    return rte_eth_dev_info_get(portId, &info) == 0 && info.driver_name != nullptr &&
+           std::string(info.driver_name) == "net_af_packet";
+}
+
+}  // namespace
+
+uint16_t rxDataRoom(uint16_t portId, uint16_t mtu) {
+    // af_packet refuses a queue whose mbufs are smaller than its slot less 32 bytes.
+    uint32_t room = portIsAfPacket(portId) ? afPacketFramesz(portId) - 32 : mtu + kFrameOverhead;
+    room = std::max<uint32_t>(room, RTE_MBUF_DEFAULT_DATAROOM) + RTE_PKTMBUF_HEADROOM;
+    return static_cast<uint16_t>(std::min<uint32_t>(room, UINT16_MAX));
+}
+
+uint16_t resolveDevice(const config::PortSpec& spec, uint16_t mtu) {
     const std::string name = spec.device.substr(0, spec.device.find(','));
     uint16_t id;
     if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
     if (spec.device.find(',') != std::string::npos) {
-        const int rc = rte_dev_probe(spec.device.c_str());
+        std::string device = spec.device;
+        const uint32_t slot = afPacketFrameSizeFor(mtu + kFrameOverhead);
+        if (isAfPacket(device) && device.find("framesz=") == std::string::npos && slot > 2048)
+            device += ",framesz=" + std::to_string(slot) + ",blocksz=" + std::to_string(2 * slot);
+        const int rc = rte_dev_probe(device.c_str());
         if (rc != 0) fail(spec, "cannot probe device", rc);
         if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
     }
@@ -37,7 +78,7 @@ uint16_t resolveDevice(const config::PortSpec& spec) {
 }
 
 OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
-                    rte_mempool* pool, bool promiscuous, const std::string& profileDir) {
+                    rte_mempool* pool, bool promiscuous, const std::string& profileDir, uint16_t mtu) {
     OpenedPort p;
     p.name = spec.name;
     p.portId = portId;
@@ -56,6 +97,46 @@ OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queu
                         std::to_string(info.max_rx_queues) + "/" + std::to_string(info.max_tx_queues) +
                         " (for net_af_packet add qpairs=" + std::to_string(queues) + ")");
     rte_eth_conf conf{};
+    p.mtu = mtu;
+    p.kernelInterface = interfaceName(info.if_index);
+    if (!p.kernelInterface.empty()) {
+        // The kernel interface is what carries the MTU; af_packet's ethdev MTU check (frames
+        // of at most 1518 bytes) does not describe what it can do.
+        p.kernelChecksums = p.driver == "net_af_packet" || p.driver == "net_af_xdp";
+        if (p.driver == "net_af_packet") {
+            const uint32_t framesz = afPacketFramesz(portId);
+            if (afPacketFrameCapacity(framesz) < mtu + kFrameOverhead) {
+                const uint32_t slot = afPacketFrameSizeFor(mtu + kFrameOverhead);
+                throw PortError("port '" + spec.name + "' (" + spec.device + "): MTU " + std::to_string(mtu) +
+                                " needs frames of " + std::to_string(mtu + kFrameOverhead) + " bytes, framesz=" +
+                                std::to_string(framesz) + " captures " + std::to_string(afPacketFrameCapacity(framesz)) +
+                                ": add framesz=" + std::to_string(slot) + ",blocksz=" + std::to_string(2 * slot) +
+                                " to the device's arguments");
+            }
+        } else if (info.max_mtu < mtu) {
+            throw PortError("port '" + spec.name + "' (" + spec.device + "): MTU " + std::to_string(mtu) +
+                            " is above what " + p.driver + " carries (" + std::to_string(info.max_mtu) + ")");
+        }
+        const std::string err = setInterfaceMtu(p.kernelInterface, mtu);
+        if (!err.empty())
+            throw PortError("port '" + spec.name + "': cannot set MTU " + std::to_string(mtu) + " on " +
+                            p.kernelInterface + ": " + err);
+        p.notes = "mtu " + std::to_string(mtu) + " on " + p.kernelInterface;
+        const std::string merging = disableReceiveMerging(p.kernelInterface);
+        p.notes += merging.empty() ? ", gro/lro off" : ", gro/lro left on (" + merging + ")";
+        if (p.driver == "net_af_packet") {
+            std::string why;
+            p.segmentationGuard = attachSegmentationGuard(info.if_index, why);
+            p.notes += p.segmentationGuard ? ", xdp pass attached (a veth peer segments its TSO frames)"
+                                           : ", no xdp guard (" + why + ")";
+        }
+    } else {
+        if (info.max_mtu < mtu)
+            throw PortError("port '" + spec.name + "' (" + spec.device + "): MTU " + std::to_string(mtu) +
+                            " is above the device's maximum (" + std::to_string(info.max_mtu) + ")");
+        conf.rxmode.mtu = mtu;
+        p.notes = "mtu " + std::to_string(mtu);
+    }
     if (p.profile.rss && queues > 1 && info.flow_type_rss_offloads != 0) {
         p.rssInUse = true;
         conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -141,6 +222,8 @@ bool linkUp(uint16_t portId) {
 }
 
 void closePort(uint16_t portId) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(portId, &info) == 0 && info.if_index != 0) detachSegmentationGuard(info.if_index);
     rte_eth_dev_stop(portId);
     rte_eth_dev_close(portId);
 }

@@ -35,17 +35,32 @@ struct OpenedPort {
     bool rssHashInUse = false;      // RX: the NIC's flow hash is the outer source port's entropy
     bool rxIpv4ChecksumInUse = false;
     bool txIpv4ChecksumInUse = false;
+    uint16_t mtu = 1500;
+    // PMDs over a Linux interface (af_packet, af_xdp): its name, and whether its frames can
+    // carry the kernel's partial checksums (the worker completes them).
+    std::string kernelInterface;
+    bool kernelChecksums = false;
+    bool segmentationGuard = false;  // our XDP program keeps a veth peer from sending super-frames
+    std::string notes;               // what was set on the kernel interface, for the log
 };
 
 // Finds `spec.device` among the devices EAL probed; a device string with arguments
-// ("net_af_packet0,iface=eth0") that is not there yet is hot-plugged. Throws PortError.
-uint16_t resolveDevice(const config::PortSpec& spec);
+// ("net_af_packet0,iface=eth0") that is not there yet is hot-plugged, for net_af_packet with
+// the frame size `mtu` needs unless the arguments give one. Throws PortError.
+uint16_t resolveDevice(const config::PortSpec& spec, uint16_t mtu = 1500);
+
+// The mbuf data room (headroom included) that receiving `mtu`-sized frames on the port takes:
+// one mbuf a frame (net_af_packet cannot chain, and nothing here needs to).
+uint16_t rxDataRoom(uint16_t portId, uint16_t mtu);
 
 // Configures `queues` RX and TX queue pairs (one per worker) and starts the port.
 // `promiscuous`: access ports must see every host's frames.
 // `profileDir` holds the PMD profiles (drivers-config/).
+// `mtu` is set on the NIC (or the Linux interface behind it); a device that cannot carry it is
+// an error naming the fix.
 OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queues,
-                    rte_mempool* pool, bool promiscuous, const std::string& profileDir = "");
+                    rte_mempool* pool, bool promiscuous, const std::string& profileDir = "",
+                    uint16_t mtu = 1500);
 
 // Waits up to timeoutMs for link up; returns a one-line status.
 std::string waitForLink(uint16_t portId, unsigned timeoutMs);

@@ -40,6 +40,9 @@ struct Member {
 
 struct PortState {
     PortRole role = PortRole::Unused;
+    // Frames from the local kernel (af_packet, af_xdp) whose TCP/UDP checksum may be partial:
+    // completed before they leave (vxlan/checksum.h).
+    bool completeChecksums = false;
     fdb::BridgeId untaggedBridge = fdb::kNoBridge;
     std::vector<fdb::BridgeId> vlanBridge;  // 4096 entries when the port has tagged members
 

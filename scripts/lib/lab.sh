@@ -15,6 +15,10 @@ LAB_PREFIX=${LAB_PREFIX:-vg}
 LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/vtepgw-lab.XXXXXX)}
 LAB_VNI=${LAB_VNI:-10}
 LAB_UDP_PORT=${LAB_UDP_PORT:-4789}
+# The underlay's IP MTU (both VTEPs' veths, vtepd's underlay.mtu) and the hosts' MTU: a
+# 1500-byte underlay leaves tenants 1450; raise it to 1550 (or 9000) and they keep 1500.
+LAB_UNDERLAY_MTU=${LAB_UNDERLAY_MTU:-1500}
+LAB_HOST_MTU=${LAB_HOST_MTU:-$((LAB_UNDERLAY_MTU - 50 < 1500 ? LAB_UNDERLAY_MTU - 50 : 1500))}
 VTEPD_PID=""
 
 lab_require_root() {
@@ -28,10 +32,6 @@ lab_require_root() {
 }
 
 ns() { local n=$1; shift; ip netns exec "${LAB_PREFIX}-$n" "$@"; }
-
-# Offloads would hand AF_PACKET unsegmented super-frames and unfinished checksums that a
-# real wire never carries; switch them off on every veth end.
-lab_no_offload() { ns "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1 || true; }
 
 lab_down() {
     if [ -n "$VTEPD_PID" ] && kill -0 "$VTEPD_PID" 2>/dev/null; then
@@ -57,20 +57,24 @@ lab_ns() {
     done
 }
 
-# A veth from NS1/IF1 to NS2/IF2, both ends up without offloads; ADDR and MTU go on IF1.
+# A veth from NS1/IF1 to NS2/IF2, both ends up; ADDR and MTU go on IF1 (MTU on both ends).
+# Offloads stay at the kernel's defaults (TX checksum, TSO, GSO on), as in every container
+# and containerlab node: vtepd must cope with what that hands a userspace dataplane.
 lab_link() {  # ns1 if1 ns2 if2 [addr [mtu]]
     ip link add "$2" netns "${LAB_PREFIX}-$1" type veth peer name "$4" netns "${LAB_PREFIX}-$3" || return 1
-    [ -n "${6:-}" ] && ns "$1" ip link set "$2" mtu "$6"
+    if [ -n "${6:-}" ]; then
+        ns "$1" ip link set "$2" mtu "$6"
+        ns "$3" ip link set "$4" mtu "$6"
+    fi
     ns "$1" ip link set "$2" up
     ns "$3" ip link set "$4" up
     [ -n "${5:-}" ] && ns "$1" ip addr add "$5" dev "$2"
-    lab_no_offload "$1" "$2"
-    lab_no_offload "$3" "$4"
+    return 0
 }
 
-# A host behind a VTEP: MTU 1450 leaves room for VXLAN's 50 bytes on a 1500-byte underlay.
+# A host behind a VTEP, at LAB_HOST_MTU (room for VXLAN's 50 bytes on the underlay).
 lab_host() {  # host-ns address/len vtep-ns vtep-side-if
-    lab_link "$1" eth0 "$3" "$4" "$2" 1450
+    lab_link "$1" eth0 "$3" "$4" "$2" "$LAB_HOST_MTU"
 }
 
 # A Linux kernel VTEP: vxlan<VNI> (remaining arguments go to "ip link add ... type vxlan")
@@ -87,20 +91,26 @@ lab_kernel_vtep() {  # ns vni "ports" vxlan-args...
 
 lab_up() {
     lab_require_root || return 1
+    # LAB_HOTPLUG=1: the devices' arguments are in the configuration (vtepd hot-plugs them and
+    # sizes net_af_packet's frames for the MTU) instead of EAL --vdev options.
+    LAB_DEVICE_ARGS_UP="" LAB_DEVICE_ARGS_ACCESS=""
+    if [ "${LAB_HOTPLUG:-0}" = 1 ]; then
+        LAB_DEVICE_ARGS_UP=",iface=gw-u" LAB_DEVICE_ARGS_ACCESS=",iface=gw-a"
+    fi
     lab_down
     lab_ns h1 h2 kv gw
     lab_host h1 192.168.10.1/24 kv kv-h
     lab_host h2 192.168.10.2/24 gw gw-a
-    lab_link kv kv-u gw gw-u 10.77.0.1/24
+    lab_link kv kv-u gw gw-u 10.77.0.1/24 "$LAB_UNDERLAY_MTU"
     lab_kernel_vtep kv $LAB_VNI kv-h local 10.77.0.1 remote 10.77.0.2 dev kv-u
 
     cat > "$LAB_DIR/vtepd.json" <<JSON
 {
   "ports": {
-    "uplink": { "device": "net_af_packet0" },
-    "access": { "device": "net_af_packet1" }
+    "uplink": { "device": "net_af_packet0$LAB_DEVICE_ARGS_UP" },
+    "access": { "device": "net_af_packet1$LAB_DEVICE_ARGS_ACCESS", "mtu": $LAB_HOST_MTU }
   },
-  "underlay": { "port": "uplink", "address": "10.77.0.2/24" },
+  "underlay": { "port": "uplink", "address": "10.77.0.2/24", "mtu": $LAB_UNDERLAY_MTU },
   "vxlan": { "udp_port": $LAB_UDP_PORT, "ttl": 64, "ageing_seconds": 300, "learning": true },
   "bridges": {
     "br$LAB_VNI": { "vni": $LAB_VNI, "flood_vteps": [ "10.77.0.1" ],
@@ -118,7 +128,7 @@ lab_start_vtepd() {
     # shellcheck disable=SC2086 # LAB_VTEPD_MEMORY holds several EAL options
     ip netns exec "${LAB_PREFIX}-gw" "$bin" -l 0-1 ${LAB_VTEPD_MEMORY:---no-huge -m 512} --no-pci \
         --file-prefix "${LAB_PREFIX}-vtepd" \
-        --vdev=net_af_packet0,iface=gw-u --vdev=net_af_packet1,iface=gw-a \
+        $( [ "${LAB_HOTPLUG:-0}" = 1 ] || echo "--vdev=net_af_packet0,iface=gw-u --vdev=net_af_packet1,iface=gw-a" ) \
         -- --config "$LAB_DIR/vtepd.json" --socket "$LAB_DIR/vtepd.sock" ${LAB_VTEPD_ARGS:-} \
         >"$LAB_DIR/vtepd.log" 2>&1 &
     VTEPD_PID=$!

@@ -39,7 +39,7 @@ const char* kContractExample = R"({
 std::string base(const std::string& underlayExtra = "", const std::string& vxlan = "{}",
                  const std::string& bridges =
                      R"({"br10": {"vni": 10, "flood_vteps": ["10.0.0.9"], "members": [{"port": "a"}]}})") {
-    return R"({"ports": {"up": {"device": "net_ring0"}, "a": {"device": "net_ring1"}},
+    return R"({"ports": {"up": {"device": "net_ring0"}, "a": {"device": "net_ring1", "mtu": 1450}},
               "underlay": {"port": "up", "address": "10.0.0.2/24")" +
            underlayExtra + R"(}, "vxlan": )" + vxlan + R"(, "bridges": )" + bridges + "}";
 }
@@ -159,4 +159,26 @@ TEST(Config, HugeNumberIsAnErrorNotACrash) {
     EXPECT_FALSE(r.config);
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_EQ(r.errors[0].toString().rfind("JSON syntax error: ", 0), 0u) << r.errors[0].toString();
+}
+
+TEST(Config, PortMtuIsCheckedAgainstTheUnderlay) {
+    auto r = parse(R"({"ports": {"up": {"device": "x0"}, "a": {"device": "x1"}, "j": {"device": "x2", "mtu": 9000}},
+        "underlay": {"port": "up", "address": "10.0.0.2/24", "mtu": 1550},
+        "bridges": {"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "members": [{"port": "a"}, {"port": "j"}]}}})");
+    ASSERT_TRUE(r.config) << r.errors[0].toString();
+    EXPECT_EQ(r.config->portMtu("up"), 1550);
+    EXPECT_EQ(r.config->portMtu("a"), 1500) << "access ports default to 1500";
+    EXPECT_EQ(r.config->portMtu("j"), 9000);
+    ASSERT_EQ(r.warnings.size(), 1u) << "1500 + 50 fits 1550; 9000 does not";
+    EXPECT_EQ(r.warnings[0].path, "bridges.b.members[1]");
+    EXPECT_NE(r.warnings[0].reason.find("raise underlay.mtu to 9050"), std::string::npos) << r.warnings[0].reason;
+
+    auto bad = parse(R"({"ports": {"up": {"device": "x0", "mtu": 9000}},
+        "underlay": {"port": "up", "address": "10.0.0.2/24"}, "bridges": {}})");
+    ASSERT_FALSE(bad.config);
+    EXPECT_EQ(bad.errors[0].toString(), "ports.up.mtu: the underlay port's MTU is underlay.mtu (set it there)");
+    auto tiny = parse(R"({"ports": {"up": {"device": "x0"}, "a": {"device": "x1", "mtu": 100}},
+        "underlay": {"port": "up", "address": "10.0.0.2/24"}, "bridges": {}})");
+    ASSERT_FALSE(tiny.config);
+    EXPECT_EQ(tiny.errors[0].path, "ports.a.mtu");
 }

@@ -1,0 +1,119 @@
+#include "port/linux_iface.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+namespace vtepgw::port {
+namespace {
+
+// One socket for interface ioctls, closed on every path.
+struct IoctlSocket {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ~IoctlSocket() {
+        if (fd >= 0) close(fd);
+    }
+};
+
+std::string ethtoolSet(const std::string& ifName, uint32_t cmd, uint32_t value) {
+    IoctlSocket s;
+    if (s.fd < 0) return std::strerror(errno);
+    ethtool_value ev{cmd, value};
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, ifName.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_data = reinterpret_cast<char*>(&ev);
+    if (ioctl(s.fd, SIOCETHTOOL, &ifr) != 0 && errno != EOPNOTSUPP) return std::strerror(errno);
+    return "";
+}
+
+std::map<uint32_t, int>& guards() {
+    static std::map<uint32_t, int> attached;  // if_index -> program fd
+    return attached;
+}
+
+}  // namespace
+
+std::string interfaceName(uint32_t ifIndex) {
+    char name[IF_NAMESIZE] = {};
+    return ifIndex != 0 && if_indextoname(ifIndex, name) != nullptr ? name : "";
+}
+
+std::string setInterfaceMtu(const std::string& ifName, uint16_t mtu) {
+    IoctlSocket s;
+    if (s.fd < 0) return std::strerror(errno);
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, ifName.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_mtu = mtu;
+    if (ioctl(s.fd, SIOCSIFMTU, &ifr) != 0) return std::strerror(errno);
+    return "";
+}
+
+std::string disableReceiveMerging(const std::string& ifName) {
+    std::string err = ethtoolSet(ifName, ETHTOOL_SGRO, 0);
+    if (!err.empty()) return "GRO: " + err;
+    IoctlSocket s;
+    ethtool_value ev{ETHTOOL_GFLAGS, 0};
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, ifName.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_data = reinterpret_cast<char*>(&ev);
+    if (s.fd >= 0 && ioctl(s.fd, SIOCETHTOOL, &ifr) == 0 && (ev.data & ETH_FLAG_LRO)) {
+        err = ethtoolSet(ifName, ETHTOOL_SFLAGS, ev.data & ~uint32_t{ETH_FLAG_LRO});
+        if (!err.empty()) return "LRO: " + err;
+    }
+    return "";
+}
+
+bool attachSegmentationGuard(uint32_t ifIndex, std::string& why) {
+    // r0 = XDP_PASS; exit
+    const bpf_insn prog[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "vtepgw_pass", "GPL", prog, 2, nullptr);
+    if (fd < 0) {
+        why = std::string("cannot load an XDP program: ") + std::strerror(-fd);
+        return false;
+    }
+    const int rc = bpf_xdp_attach(static_cast<int>(ifIndex), fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST,
+                                  nullptr);
+    if (rc != 0) {
+        close(fd);
+        why = rc == -EBUSY || rc == -EEXIST ? "the interface already has an XDP program"
+                                            : std::string("no native XDP: ") + std::strerror(-rc);
+        return false;
+    }
+    guards()[ifIndex] = fd;
+    return true;
+}
+
+void detachSegmentationGuard(uint32_t ifIndex) {
+    auto it = guards().find(ifIndex);
+    if (it == guards().end()) return;
+    // Only our own program: something else attached since is left alone.
+    bpf_xdp_attach_opts opts{};
+    opts.sz = sizeof opts;
+    opts.old_prog_fd = it->second;
+    bpf_xdp_detach(static_cast<int>(ifIndex), XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &opts);
+    close(it->second);
+    guards().erase(it);
+}
+
+uint32_t afPacketFrameCapacity(uint32_t framesz) { return framesz > 66 ? framesz - 66 : 0; }
+
+uint32_t afPacketFrameSizeFor(uint32_t frameLen) {
+    const uint32_t need = frameLen + 66;
+    return need <= 2048 ? 2048 : (need + 2047) / 2048 * 2048;
+}
+
+}  // namespace vtepgw::port

@@ -1,0 +1,83 @@
+// Partial TCP/UDP checksums (the kernel's CHECKSUM_PARTIAL) are completed; complete ones,
+// other protocols and fragments are left alone; truncated super-frames are recognised.
+#include <gtest/gtest.h>
+
+#include "packet/builder.h"
+#include "packet/partial_checksum.h"
+
+using namespace vtepgw;
+using netaddr::Ipv4Address;
+using netaddr::MacAddress;
+using packet::Bytes;
+using packet::FrameBuilder;
+using packet::PartialChecksum;
+
+namespace {
+
+const MacAddress kA = *MacAddress::parse("02:aa:00:00:00:01");
+const MacAddress kB = *MacAddress::parse("02:bb:00:00:00:01");
+const Ipv4Address kIpA = *Ipv4Address::parse("192.168.10.1");
+const Ipv4Address kIpB = *Ipv4Address::parse("192.168.10.2");
+
+// What a sender with TX checksum offload puts on the wire: the pseudo-header sum.
+Bytes partial(Bytes f, size_t l3, size_t field) {
+    f[l3 + 20 + field] = f[l3 + 20 + field + 1] = 0;
+    const uint16_t p = rte_ipv4_phdr_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&f[l3]), 0);
+    std::memcpy(&f[l3 + 20 + field], &p, 2);
+    return f;
+}
+
+}  // namespace
+
+TEST(PartialChecksum, TcpAndUdpAreCompletedToWhatTheSenderMeant) {
+    const Bytes tcp = FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 6).tcp(40000, 5201).payload(1400, 7).build();
+    Bytes f = partial(tcp, 14, 16);
+    ASSERT_NE(f, tcp);
+    EXPECT_EQ(packet::completePartialChecksum(f.data(), static_cast<uint32_t>(f.size())), PartialChecksum::Completed);
+    EXPECT_EQ(f, tcp);
+
+    Bytes udp = FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 17).udp(1234, 5678).payload(100, 3).build();
+    udp[40] = udp[41] = 0;  // the builder leaves UDP unchecksummed: fill in the real one
+    const uint16_t c = rte_ipv4_udptcp_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&udp[14]), &udp[34]);
+    std::memcpy(&udp[40], &c, 2);
+    f = partial(udp, 14, 6);
+    EXPECT_EQ(packet::completePartialChecksum(f.data(), static_cast<uint32_t>(f.size())), PartialChecksum::Completed);
+    EXPECT_EQ(f, udp);
+}
+
+TEST(PartialChecksum, TaggedFramesToo) {
+    const Bytes inner = FrameBuilder().ipv4(kIpA, kIpB, 6).tcp(1, 2).payload(64, 1).build();
+    Bytes tcp = FrameBuilder().ether(kB, kA, 0x8100).vlan(100, 0x0800).build();
+    tcp.insert(tcp.end(), inner.begin(), inner.end());
+    Bytes f = partial(tcp, 18, 16);
+    EXPECT_EQ(packet::completePartialChecksum(f.data(), static_cast<uint32_t>(f.size())), PartialChecksum::Completed);
+    EXPECT_EQ(f, tcp);
+}
+
+TEST(PartialChecksum, CompleteOrForeignFramesAreLeftAlone) {
+    Bytes tcp = FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 6).tcp(40000, 5201).payload(200).build();
+    const Bytes orig = tcp;
+    EXPECT_EQ(packet::completePartialChecksum(tcp.data(), static_cast<uint32_t>(tcp.size())), PartialChecksum::Untouched);
+    EXPECT_EQ(tcp, orig);
+    Bytes udpNoSum = FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 17).udp(1, 2).payload(20).build();
+    udpNoSum[40] = udpNoSum[41] = 0;
+    const Bytes noSum = udpNoSum;
+    EXPECT_EQ(packet::completePartialChecksum(udpNoSum.data(), static_cast<uint32_t>(udpNoSum.size())),
+              PartialChecksum::Untouched) << "UDP over IPv4 without a checksum stays without";
+    EXPECT_EQ(udpNoSum, noSum);
+    Bytes arp = FrameBuilder().ether(kB, kA, 0x0806).arp(1, kA, kIpA, MacAddress{}, kIpB).build();
+    EXPECT_EQ(packet::completePartialChecksum(arp.data(), static_cast<uint32_t>(arp.size())), PartialChecksum::Untouched);
+    Bytes frag = partial(FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 6).tcp(1, 2).payload(64).build(), 14, 16);
+    frag[20] |= 0x20;  // more fragments
+    EXPECT_EQ(packet::completePartialChecksum(frag.data(), static_cast<uint32_t>(frag.size())), PartialChecksum::Untouched);
+    Bytes tiny = {1, 2, 3};
+    EXPECT_EQ(packet::completePartialChecksum(tiny.data(), 3), PartialChecksum::Untouched);
+}
+
+TEST(PartialChecksum, ATruncatedSuperFrameIsRecognised) {
+    // A 64 KiB TSO frame cut to what af_packet's slot holds.
+    Bytes f = FrameBuilder().ether(kB, kA, 0x0800).ipv4(kIpA, kIpB, 6).tcp(40000, 5201).payload(1900).build();
+    f[16] = 0xFF;
+    f[17] = 0x00;  // total length 65280
+    EXPECT_EQ(packet::completePartialChecksum(f.data(), static_cast<uint32_t>(f.size())), PartialChecksum::SuperFrame);
+}
