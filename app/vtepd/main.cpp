@@ -44,6 +44,8 @@ namespace {
 
 std::atomic<bool> gStop{false};
 std::atomic<bool> gReload{false};
+// Workers stop after the control core has said goodbye (IGMP leaves go out through worker 0).
+std::atomic<bool> gWorkersStop{false};
 
 void onSignal(int sig) {
     if (sig == SIGHUP) gReload.store(true);
@@ -73,7 +75,7 @@ void usage(const char* prog) {
 }
 
 int launchWorker(void* arg) {
-    static_cast<dataplane::Worker*>(arg)->run(gStop);
+    static_cast<dataplane::Worker*>(arg)->run(gWorkersStop);
     return 0;
 }
 
@@ -308,6 +310,10 @@ int main(int argc, char** argv) {
                 if (!socket.poll(ctl.nowMs()) && !busy)
                     std::this_thread::sleep_for(std::chrono::microseconds(100));
             }
+            ctl.shutdown();
+            for (int i = 0; i < 100 && rte_ring_count(ch.controlTx) != 0; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            gWorkersStop.store(true);
             rte_eal_mp_wait_lcore();
 
             const auto totals = ctl.totals();
@@ -326,6 +332,7 @@ int main(int argc, char** argv) {
             rte_ring_free(ch.controlTx);
         } catch (const std::exception& e) {
             gStop.store(true);
+            gWorkersStop.store(true);
             rte_eal_mp_wait_lcore();
             std::fprintf(stderr, "vtepd: %s\n", e.what());
             exitCode = 1;

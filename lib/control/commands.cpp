@@ -350,7 +350,7 @@ Json Commands::showIgmp() {
     const uint64_t now = ctl_.nowMs();
     for (const auto& [g, last] : ctl_.groups())
         rows.push_back({{"group", netaddr::Ipv4Address{g}.toString()},
-                        {"version", ctl_.config().vxlan.igmpVersion},
+                        {"version", ctl_.igmpVersion()},
                         {"last_report_seconds_ago", (now - last) / 1000}});
     return rows;
 }

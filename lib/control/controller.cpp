@@ -45,11 +45,13 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
                        underlay::NeighborTimings neighborTimings)
     : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), publisher_(publisher),
       channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay),
-      neighbors_(neighborTimings) {
+      neighbors_(neighborTimings),
+      igmp_(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion), rte_rdtsc()) {
     underlayPort_ = portIdOf(cfg_.underlay.port);
     for (const auto& p : ports_)
         if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;
     startTsc_ = rte_rdtsc();
+    igmp_.setIdentity(toMac(underlayMac_), cfg_.underlay.address.address);
     tscHz_ = std::max<uint64_t>(rte_get_tsc_hz() / 1000, 1);  // ticks per millisecond
 }
 
@@ -290,53 +292,26 @@ void Controller::sendFrame(const std::vector<uint8_t>& bytes) {
     transmit(m);
 }
 
-void Controller::sendReports(bool currentState) {
-    const auto v = static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion);
-    const MacAddress mac = toMac(underlayMac_);
-    const Ipv4Address src = cfg_.underlay.address.address;
-    std::vector<Ipv4Address> all;
-    const uint64_t now = nowMs();
-    for (auto& [g, last] : groups_) {
-        all.push_back(Ipv4Address{g});
-        last = now;
+void Controller::sendIgmp(const std::vector<std::vector<uint8_t>>& frames) {
+    for (const auto& f : frames) {
+        sendFrame(f);
+        counters_.event(Event::igmp_reports_sent);
     }
-    if (all.empty()) return;
-    if (v == underlay::IgmpVersion::V3) {
-        sendFrame(currentState ? underlay::igmpCurrentState(v, mac, src, all)
-                               : underlay::igmpJoin(v, mac, src, all));
-    } else {
-        for (const auto& g : all) sendFrame(underlay::igmpJoin(v, mac, src, {g}));
-    }
-    counters_.event(Event::igmp_reports_sent);
 }
 
 void Controller::syncGroups() {
     std::set<uint32_t> wanted;
     for (const auto& b : cfg_.bridges)
         if (b.group) wanted.insert(b.group->host);
-    const auto v = static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion);
-    for (auto it = groups_.begin(); it != groups_.end();) {
-        if (wanted.count(it->first)) {
-            ++it;
-            continue;
-        }
-        sendFrame(underlay::igmpLeave(v, toMac(underlayMac_), cfg_.underlay.address.address,
-                                      Ipv4Address{it->first}));
-        VTEPGW_LOG(INFO, CONTROL, "left group %s", Ipv4Address{it->first}.toString().c_str());
-        it = groups_.erase(it);
-    }
-    bool added = false;
-    for (uint32_t g : wanted) {
-        if (groups_.emplace(g, 0).second) {
-            added = true;
+    igmp_.setConfiguredVersion(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion));
+    igmp_.setIdentity(toMac(underlayMac_), cfg_.underlay.address.address);
+    for (const auto& [g, last] : igmp_.groups())
+        if (!wanted.count(g)) VTEPGW_LOG(INFO, CONTROL, "leaving group %s", Ipv4Address{g}.toString().c_str());
+    for (uint32_t g : wanted)
+        if (!igmp_.groups().count(g))
             VTEPGW_LOG(INFO, CONTROL, "joining group %s (IGMPv%u)", Ipv4Address{g}.toString().c_str(),
-                       cfg_.vxlan.igmpVersion);
-        }
-    }
-    if (added) {
-        sendReports(false);
-        repeatReportsAtMs_ = nowMs() + 1000;
-    }
+                       igmp_.version(nowMs()));
+    sendIgmp(igmp_.sync(wanted, nowMs()));
 }
 
 void Controller::handleIgmp(rte_mbuf* m) {
@@ -344,7 +319,15 @@ void Controller::handleIgmp(rte_mbuf* m) {
     rte_pktmbuf_free(m);
     if (!q) return;  // reports and leaves of other hosts: nothing to do
     counters_.event(Event::igmp_queries_received);
-    if (q->group.isUnspecified() || groups_.count(q->group.host)) sendReports(true);
+    const uint8_t before = igmp_.version(nowMs());
+    igmp_.onQuery(*q, nowMs());
+    if (igmp_.version(nowMs()) != before)
+        VTEPGW_LOG(WARNING, CONTROL, "IGMPv%u querier on the underlay: reporting with IGMPv%u",
+                   q->version, igmp_.version(nowMs()));
+}
+
+void Controller::shutdown() {
+    sendIgmp(igmp_.leaveAll(nowMs()));
 }
 
 bool Controller::poll() {
@@ -609,7 +592,7 @@ void Controller::checkLink() {
     if (!up) return;
     sendGratuitousArp();
     for (const auto& ip : neighbors_.refreshAll(nowMs())) sendArpRequest(ip);
-    sendReports(false);
+    sendIgmp(igmp_.rejoin(nowMs()));
 }
 
 void Controller::tick() {
@@ -621,10 +604,7 @@ void Controller::tick() {
     for (const auto& ip : t.probe) sendArpRequest(ip);
     for (rte_mbuf* m : t.expired) unsend(m, Drop::no_neighbor);
     if (t.removed) counters_.event(Event::neighbors_removed, t.removed);
-    if (repeatReportsAtMs_ != 0 && now >= repeatReportsAtMs_) {
-        repeatReportsAtMs_ = 0;
-        sendReports(false);
-    }
+    sendIgmp(igmp_.tick(now));
     if (second != lastAgeSecond_) {
         lastAgeSecond_ = second;
         const size_t aged = fdb_.age(second, cfg_.vxlan.ageingSeconds);

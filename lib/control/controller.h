@@ -21,6 +21,7 @@
 #include "fdb/fdb.h"
 #include "state/forwarding_state.h"
 #include "underlay/igmp.h"
+#include "underlay/igmp_host.h"
 #include "underlay/neighbors.h"
 #include "underlay/routes.h"
 
@@ -72,7 +73,11 @@ public:
         return it == vtepSlots_.end() ? state::kNoVtepStats : it->second;
     }
     // Multicast groups joined on the underlay, with the time of the last report (ms).
-    const std::map<uint32_t, uint64_t>& groups() const { return groups_; }
+    const std::map<uint32_t, uint64_t>& groups() const { return igmp_.groups(); }
+    // The IGMP version spoken now (lower than configured while an older querier is present).
+    uint8_t igmpVersion() const { return igmp_.version(nowMs()); }
+    // Before exit: leaves for every joined group (queued to worker 0, which must still run).
+    void shutdown();
     uint64_t nowMs() const;
 
 private:
@@ -100,7 +105,7 @@ private:
     // Joins groups the configuration added, leaves those it dropped (IGMP).
     void syncGroups();
     void sendFrame(const std::vector<uint8_t>& bytes);
-    void sendReports(bool currentState);
+    void sendIgmp(const std::vector<std::vector<uint8_t>>& frames);
     void releaseHeld(const underlay::NeighborTable::Update& u);
     void sendArpRequest(netaddr::Ipv4Address target);
     void sendGratuitousArp();
@@ -144,8 +149,7 @@ private:
     uint32_t lastAgeSecond_ = 0;
     bool dirty_ = false;
     bool linkUp_ = true;  // underlay carrier as last seen
-    std::map<uint32_t, uint64_t> groups_;  // joined group -> last report sent (ms)
-    uint64_t repeatReportsAtMs_ = 0;       // unsolicited reports go out twice (RFC 3376 robustness)
+    underlay::IgmpHost igmp_;
     counters::WorkerCounters counters_;  // the control core's own drops and events
     std::vector<const counters::WorkerCounters*> workers_;
     counters::Totals baseline_;

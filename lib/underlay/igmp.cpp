@@ -6,7 +6,7 @@ namespace {
 const Ipv4Address kAllV3Routers{0xE0000016};  // 224.0.0.22
 const Ipv4Address kAllRouters{0xE0000002};    // 224.0.0.2
 
-constexpr uint8_t kV3Report = 0x22, kV2Report = 0x16, kV2Leave = 0x17, kQuery = 0x11;
+constexpr uint8_t kV3Report = 0x22, kV2Report = 0x16, kV2Leave = 0x17, kQuery = 0x11, kV1Report = 0x12;
 constexpr uint8_t kModeIsExclude = 2, kChangeToInclude = 3, kChangeToExclude = 4;
 
 void put16(std::vector<uint8_t>& b, uint16_t v) {
@@ -102,14 +102,36 @@ std::vector<uint8_t> igmpLeave(IgmpVersion v, const MacAddress& srcMac, Ipv4Addr
     return frame(srcMac, src, kAllRouters, v2Message(kV2Leave, group));
 }
 
+std::vector<uint8_t> igmpV1Report(const MacAddress& srcMac, Ipv4Address src, Ipv4Address group) {
+    return frame(srcMac, src, group, v2Message(kV1Report, group));
+}
+
 std::optional<IgmpQuery> parseIgmpQuery(const uint8_t* f, uint32_t len) {
     if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00) return std::nullopt;
     const uint8_t* ip = f + 14;
     const uint32_t ihl = (ip[0] & 0x0F) * 4u;
-    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != kIpProtoIgmp || len < 14 + ihl + 8) return std::nullopt;
+    const uint32_t total = static_cast<uint32_t>(ip[2] << 8 | ip[3]);
+    if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != kIpProtoIgmp || total < ihl + 8 || len < 14 + total)
+        return std::nullopt;
     const uint8_t* igmp = ip + ihl;
+    const uint32_t igmpLen = total - ihl;
     if (igmp[0] != kQuery) return std::nullopt;
-    return IgmpQuery{Ipv4Address{static_cast<uint32_t>(igmp[4]) << 24 | igmp[5] << 16 | igmp[6] << 8 | igmp[7]}};
+    IgmpQuery q;
+    q.group = Ipv4Address{static_cast<uint32_t>(igmp[4]) << 24 | igmp[5] << 16 | igmp[6] << 8 | igmp[7]};
+    const uint8_t code = igmp[1];
+    if (igmpLen >= 12) {
+        q.version = 3;
+        // Max Resp Code (§4.1.1): below 128 in tenths of a second, else a floating-point form.
+        const uint32_t tenths = code < 128 ? code : ((code & 0x0F) | 0x10u) << (((code >> 4) & 0x07) + 3);
+        q.maxResponseMs = uint64_t{tenths} * 100;
+    } else if (code == 0) {
+        q.version = 1;  // IGMPv1 queries have no Max Resp Time: 10 s
+        q.maxResponseMs = 10000;
+    } else {
+        q.version = 2;
+        q.maxResponseMs = uint64_t{code} * 100;
+    }
+    return q;
 }
 
 }  // namespace vtepgw::underlay

@@ -29,11 +29,17 @@ std::vector<uint8_t> igmpLeave(IgmpVersion v, const MacAddress& srcMac, Ipv4Addr
 std::vector<uint8_t> igmpCurrentState(IgmpVersion v, const MacAddress& srcMac, Ipv4Address src,
                                       const std::vector<Ipv4Address>& groups);
 
+// IGMPv1 membership report (RFC 1112) for one group, for IGMPv1 compatibility.
+std::vector<uint8_t> igmpV1Report(const MacAddress& srcMac, Ipv4Address src, Ipv4Address group);
+
 struct IgmpQuery {
-    Ipv4Address group;  // 0.0.0.0 = general query
+    Ipv4Address group;       // 0.0.0.0 = general query
+    uint8_t version = 3;     // RFC 3376 §7.1: 8 bytes with Max Resp 0 = v1, 8 bytes = v2, >= 12 = v3
+    uint64_t maxResponseMs = 10000;
 };
 
-// Parses an Ethernet frame; a query (any version) when it is one, nullopt otherwise.
+// Parses an Ethernet frame; a query (any version) when it is one, nullopt otherwise. The IGMP
+// message's length comes from the IP header (Ethernet pads short frames).
 std::optional<IgmpQuery> parseIgmpQuery(const uint8_t* frame, uint32_t len);
 
 }  // namespace vtepgw::underlay

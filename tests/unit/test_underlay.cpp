@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/parse.h"
+#include "underlay/igmp_host.h"
 #include "underlay/neighbors.h"
 #include "underlay/routes.h"
 
@@ -103,4 +104,99 @@ TEST(Neighbors, StaticEntriesFollowTheConfiguredList) {
     EXPECT_FALSE(n.lookup(ip("10.0.0.7"))) << "a static neighbour removed from the configuration is gone";
     EXPECT_EQ(n.entries().count(ip("10.0.0.7").host), 0u);
     EXPECT_EQ(n.lookup(ip("10.0.0.8")), mac);
+}
+
+namespace {
+
+using vtepgw::underlay::IgmpHost;
+using vtepgw::underlay::IgmpQuery;
+
+// IGMP type of a frame from IgmpHost: after Ethernet (14) and the 24-byte IPv4 header.
+uint8_t igmpType(const std::vector<uint8_t>& f) { return f.size() > 38 ? f[38] : 0; }
+
+}  // namespace
+
+TEST(IgmpHost, AnswersQueriesWithinMaxRespTimeNotAtOnce) {
+    IgmpHost h(underlay::IgmpVersion::V3, 42);
+    h.setIdentity(*MacAddress::parse("02:00:00:00:00:02"), ip("10.0.0.2"));
+    auto joins = h.sync({ip("239.1.1.1").host, ip("239.1.1.2").host}, 0);
+    ASSERT_EQ(joins.size(), 1u);
+    EXPECT_EQ(igmpType(joins[0]), 0x22) << "one v3 report for both groups";
+    EXPECT_EQ(h.tick(1000).size(), 1u) << "the unsolicited report is repeated once";
+    EXPECT_TRUE(h.tick(2000).empty());
+
+    h.onQuery(IgmpQuery{Ipv4Address{}, 3, 10000}, 5000);
+    ASSERT_TRUE(h.generalAnswerAt());
+    const uint64_t due = *h.generalAnswerAt();
+    EXPECT_GE(due, 5000u);
+    EXPECT_LE(due, 15000u);
+    if (due > 5000) {
+        EXPECT_TRUE(h.tick(due - 1).empty()) << "not before the chosen delay";
+    }
+    EXPECT_EQ(h.tick(due).size(), 1u);
+    // Delays differ from query to query (a random choice, not a constant).
+    std::set<uint64_t> delays;
+    for (int i = 0; i < 8; ++i) {
+        h.onQuery(IgmpQuery{Ipv4Address{}, 3, 10000}, 100000 * (i + 1));
+        delays.insert(*h.generalAnswerAt() - 100000 * (i + 1));
+        h.tick(100000 * (i + 1) + 10000);
+    }
+    EXPECT_GT(delays.size(), 4u);
+}
+
+TEST(IgmpHost, GroupSpecificQueriesGetThatGroupOnly) {
+    IgmpHost h(underlay::IgmpVersion::V3, 7);
+    h.sync({ip("239.1.1.1").host, ip("239.1.1.2").host}, 0);
+    h.tick(1000);
+    h.onQuery(IgmpQuery{ip("239.9.9.9"), 3, 1000}, 2000);
+    EXPECT_TRUE(h.groupAnswersAt().empty()) << "not a member: no answer";
+    h.onQuery(IgmpQuery{ip("239.1.1.2"), 3, 1000}, 2000);
+    ASSERT_EQ(h.groupAnswersAt().size(), 1u);
+    const auto out = h.tick(3000);
+    ASSERT_EQ(out.size(), 1u);
+    const auto& f = out[0];
+    ASSERT_GE(f.size(), 54u);
+    EXPECT_EQ(f[45], 1) << "one group record";
+    EXPECT_EQ(std::vector<uint8_t>(f.begin() + 50, f.begin() + 54), (std::vector<uint8_t>{239, 1, 1, 2}));
+}
+
+TEST(IgmpHost, AnIgmpV2QuerierSwitchesUsToV2UntilItIsGone) {
+    IgmpHost h(underlay::IgmpVersion::V3, 9);
+    h.sync({ip("239.1.1.1").host}, 0);
+    h.tick(1000);
+    h.onQuery(IgmpQuery{Ipv4Address{}, 2, 1000}, 10000);
+    EXPECT_EQ(h.version(10000), 2);
+    auto out = h.tick(11000);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(igmpType(out[0]), 0x16) << "a v2 report to a v2 querier";
+    auto leave = h.sync({}, 20000);
+    ASSERT_EQ(leave.size(), 1u);
+    EXPECT_EQ(igmpType(leave[0]), 0x17) << "a v2 leave";
+    EXPECT_EQ(h.version(10000 + IgmpHost::kOlderQuerierMs), 3) << "back to v3 after 260 s without a v2 query";
+    h.sync({ip("239.1.1.1").host}, 300000);
+    EXPECT_EQ(igmpType(h.leaveAll(300001)[0]), 0x22) << "v3 leave at shutdown";
+    EXPECT_TRUE(h.groups().empty());
+}
+
+TEST(IgmpHost, QueriesAreParsedByVersionAndMaxResp) {
+    auto query = [](std::vector<uint8_t> igmp) {
+        std::vector<uint8_t> f = {1, 0, 0x5e, 0, 0, 1, 2, 0, 0, 0, 0, 9, 0x08, 0x00,
+                                  0x45, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 10, 0, 0, 9, 224, 0, 0, 1};
+        f[17] = static_cast<uint8_t>(20 + igmp.size());
+        f.insert(f.end(), igmp.begin(), igmp.end());
+        f.resize(std::max<size_t>(f.size(), 60));  // Ethernet padding must not make v2 look like v3
+        return underlay::parseIgmpQuery(f.data(), static_cast<uint32_t>(f.size()));
+    };
+    auto v2 = query({0x11, 100, 0, 0, 0, 0, 0, 0});
+    ASSERT_TRUE(v2);
+    EXPECT_EQ(v2->version, 2);
+    EXPECT_EQ(v2->maxResponseMs, 10000u);
+    auto v1 = query({0x11, 0, 0, 0, 0, 0, 0, 0});
+    EXPECT_EQ(v1->version, 1);
+    auto v3 = query({0x11, 0x8C, 0, 0, 239, 1, 1, 1, 0, 0, 0, 0});  // exp 0, mant 12: 28 << 3 = 224 tenths
+    ASSERT_TRUE(v3);
+    EXPECT_EQ(v3->version, 3);
+    EXPECT_EQ(v3->maxResponseMs, 22400u);
+    EXPECT_EQ(v3->group, ip("239.1.1.1"));
+    EXPECT_FALSE(query({0x16, 0, 0, 0, 239, 1, 1, 1})) << "a report is not a query";
 }
