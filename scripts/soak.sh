@@ -47,6 +47,9 @@ done
 wait $PING
 echo "rounds: $round; ping: $(grep -E 'packets transmitted' "$LAB_DIR/ping.out")"
 loss=$(grep -oE '[0-9.]+% packet loss' "$LAB_DIR/ping.out" | cut -d% -f1)
+[ -n "$loss" ] || fail "no ping summary"
+# The last probe may still be in flight at the deadline; anything beyond 0.1 % is loss.
+awk -v l="$loss" 'BEGIN { exit !(l <= 0.1) }' || fail "ping lost ${loss}% during the soak"
 moves=$(counter 'r["events"]["moves"]')
 learned=$(counter 'r["events"]["learned"]')
 echo "learned $learned MACs, $moves moves"

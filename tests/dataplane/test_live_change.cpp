@@ -3,6 +3,7 @@
 // the neighbour table follows the configuration, fates say what happened to each packet, and
 // warnings reach whoever applied the change.
 #include <chrono>
+#include <set>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -256,4 +257,58 @@ TEST_F(LiveChange, WarningsReachWhoeverAppliedTheChange) {
     EXPECT_TRUE(again.contains("warnings")) << "TTL 1 is still configured: still warned";
     run();
     drainAll();
+}
+
+TEST_F(LiveChange, SplitHorizonStaticMacsAndFlapsAreEnforced) {
+    // A static MAC on member b: A's frames to it go to b alone.
+    auto next = cfg_;
+    next.bridges[0].staticMacs.push_back({kHostD, std::nullopt, config::MemberSpec{"b", std::nullopt}});
+    next.vxlan.flapMoves = 2;
+    apply(next);
+    inject("a", hostFrame(kHostD, kHostA));
+    run();
+    EXPECT_EQ(collect("b").size(), 1u) << "to the static MAC's member";
+    EXPECT_TRUE(collect("up").empty()) << "not flooded";
+    EXPECT_TRUE(collect("t").empty());
+    drainAll();
+    // Split horizon: B is behind the peer; the peer sending to B is dropped, not sent back.
+    inject("up", fromPeer(hostFrame(kBroadcast, kHostB)));
+    run();
+    drainAll();
+    inject("up", fromPeer(hostFrame(kHostB, kHostC)));
+    run();
+    EXPECT_TRUE(collect("up").empty());
+    EXPECT_TRUE(collect("a").empty());
+    EXPECT_EQ(drops(Drop::split_horizon), 1u);
+    // C moves between a and b more than flap_moves times: flagged once, and the entry says so.
+    for (int i = 0; i < 4; ++i) {
+        inject(i % 2 ? "a" : "b", hostFrame(kBroadcast, kHostC));
+        run();
+        drainAll();
+    }
+    EXPECT_EQ(ctl_->counters().events[static_cast<size_t>(Event::flapping_macs)], 1u);
+    bool flagged = false;
+    for (const auto& row : control::addressTableJson(*ctl_, *rig_->fdb))
+        if (row["mac"] == kHostC.toString()) flagged = row["flapping"].get<bool>();
+    EXPECT_TRUE(flagged);
+}
+
+TEST_F(LiveChange, SourcePortsStayInAConfiguredRange) {
+    auto next = cfg_;
+    next.vxlan.sourcePortMin = 1000;
+    next.vxlan.sourcePortMax = 1003;
+    apply(next);
+    std::set<uint16_t> seen;
+    for (uint16_t i = 0; i < 64; ++i) {
+        Bytes f = FrameBuilder().ether(kBroadcast, kHostA, 0x0800).ipv4(*Ipv4Address::parse("192.168.10.1"),
+                      *Ipv4Address::parse("192.168.10.2"), 17).udp(static_cast<uint16_t>(1000 + i), 80).payload(20).build();
+        inject("a", f);
+        run();
+        for (const auto& o : collect("up")) seen.insert(static_cast<uint16_t>(o[34] << 8 | o[35]));
+        drainAll();
+    }
+    ASSERT_FALSE(seen.empty());
+    EXPECT_GE(*seen.begin(), 1000);
+    EXPECT_LE(*seen.rbegin(), 1003);
+    EXPECT_EQ(seen.size(), 4u) << "64 flows spread over the 4 ports of the range";
 }

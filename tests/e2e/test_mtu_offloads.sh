@@ -22,6 +22,8 @@ counter() {  # events|drops NAME
 
 for mtu in 1550 9000; do
     export LAB_UNDERLAY_MTU=$mtu LAB_HOST_MTU=1500
+    # The 1550 lab also runs on UDP 8472, the Linux/old VyOS default (kernel 'dstport 8472').
+    if [ $mtu = 1550 ]; then export LAB_UDP_PORT=8472; else export LAB_UDP_PORT=4789; fi
     # 9000-byte frames need bigger af_packet slots: vtepd sizes them when it plugs the devices.
     [ $mtu = 9000 ] && export LAB_HOTPLUG=1 LAB_VTEPD_MEMORY="--no-huge -m 1024"
     lab_up || fail "cannot build the namespace lab"
