@@ -190,6 +190,11 @@ std::string cell(const Json& v) {
         for (const auto& x : v) s += (s.empty() ? "" : ",") + (x.is_object() ? (x.contains("vlan") ? x["port"].get<std::string>() + "." + x["vlan"].dump() : x["port"].get<std::string>()) : cell(x));
         return s.empty() ? "-" : s;
     }
+    if (v.is_number_float()) {  // a figure, not 18165.39937522528
+        char text[32];
+        std::snprintf(text, sizeof text, "%.1f", v.get<double>());
+        return text;
+    }
     return v.dump();
 }
 
