@@ -63,6 +63,7 @@ Json Commands::execute(const Json& request) {
         if (cmd == "show bridges") return ok(showBridges());
         if (cmd == "show interfaces") return ok(showInterfaces());
         if (cmd == "show igmp") return ok(showIgmp());
+        if (cmd == "show neighbors") return ok(showNeighbors());
         if (cmd == "show config") return ok(config_);
         if (cmd == "show fdb") {
             Json perBridge = Json::object();
@@ -352,6 +353,23 @@ Json Commands::showIgmp() {
         rows.push_back({{"group", netaddr::Ipv4Address{g}.toString()},
                         {"version", ctl_.igmpVersion()},
                         {"last_report_seconds_ago", (now - last) / 1000}});
+    return rows;
+}
+
+Json Commands::showNeighbors() {
+    Json rows = Json::array();
+    const uint64_t now = ctl_.nowMs();
+    for (const auto& [host, n] : ctl_.neighbors().entries()) {
+        const bool known = n.state != underlay::NeighborState::Incomplete && !n.mac.isZero();
+        rows.push_back({{"address", netaddr::Ipv4Address{host}.toString()},
+                        {"mac", known ? Json(n.mac.toString()) : Json(nullptr)},
+                        {"state", underlay::neighborStateName(n.state)},
+                        {"static", n.state == underlay::NeighborState::Static},
+                        {"age_seconds", n.state == underlay::NeighborState::Static ? Json(nullptr)
+                                                                                 : Json((now - n.updatedMs) / 1000)},
+                        {"unanswered_probes", n.probes},
+                        {"held_packets", n.held.size()}});
+    }
     return rows;
 }
 

@@ -63,6 +63,7 @@ private:
     Json showBridges();
     Json showInterfaces();
     Json showIgmp();
+    Json showNeighbors();
     Json showAddressTable(const Json& args);
     Json clearAddressTable(const Json& args);
     // Validates and applies a modified copy of the configuration.

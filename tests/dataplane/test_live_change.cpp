@@ -197,6 +197,13 @@ TEST_F(LiveChange, NeighboursFollowTheConfiguration) {
     runUntil([&] { return ctl_->neighbors().entries().count(gone) == 0; });
     EXPECT_EQ(ctl_->neighbors().entries().count(gone), 0u) << "a removed flood VTEP's failed neighbour goes";
     drainAll();
+    control::Commands commands(*ctl_, *rig_->fdb, {&worker_->counters()}, {},
+                               nlohmann::ordered_json::parse(kConfig), pool);
+    const auto shown = commands.execute({{"command", "show neighbors"}});
+    ASSERT_TRUE(shown["ok"].get<bool>());
+    ASSERT_EQ(shown["result"].size(), 1u) << shown.dump();
+    EXPECT_EQ(shown["result"][0]["address"], "10.0.0.9");
+    EXPECT_EQ(shown["result"][0]["state"], "static");
     // The static neighbour 10.0.0.9 taken out of the configuration is resolved by ARP again.
     auto noStatic = cfg_;
     noStatic.underlay.neighbors.clear();
