@@ -5,8 +5,8 @@
 
 #include "common/fixtures.h"
 #include "packet/builder.h"
-#include "vxlan/decap.h"
-#include "vxlan/vxlan.h"
+#include "encap/classify.h"
+#include "encap/vxlan.h"
 
 using namespace vtepgw;
 using netaddr::Ipv4Address;
@@ -30,17 +30,16 @@ void reportCycles(benchmark::State& state, uint64_t cycles) {
 }
 
 void BM_EncapHeader(benchmark::State& state) {
-    state::VtepTemplate t;
     rte_ether_addr a{}, b{};
-    t.hdr = vxlan::buildOuterTemplate({a, b, kOurIp.host, kPeerIp.host, 64, 4789});
+    const packet::OuterHeaders hdr = encap::vxlan::buildOuterTemplate({a, b, kOurIp.host, kPeerIp.host, 64, 4789});
     const packet::Bytes in = innerFrame();
     alignas(64) uint8_t buf[128];
     const uint64_t start = rte_rdtsc();
     for (auto _ : state) {
-        const uint32_t h = vxlan::innerFlowHash(in.data(), static_cast<uint32_t>(in.size()));
-        vxlan::writeOuter(reinterpret_cast<packet::OuterHeaders*>(buf), t, 0x0A000000,
+        const uint32_t h = encap::vxlan::innerFlowHash(in.data(), static_cast<uint32_t>(in.size()));
+        encap::vxlan::writeOuter(reinterpret_cast<packet::OuterHeaders*>(buf), hdr, 0x0A000000,
                           static_cast<uint16_t>(in.size()),
-                          rte_cpu_to_be_16(vxlan::sourcePortFor(h, 49152, 16384)));
+                          rte_cpu_to_be_16(encap::vxlan::sourcePortFor(h, 49152, 16384)));
         benchmark::DoNotOptimize(buf);
     }
     reportCycles(state, rte_rdtsc() - start);
@@ -51,13 +50,14 @@ void BM_ClassifyUnderlay(benchmark::State& state) {
     state::ForwardingState st;
     st.localIpBe = kOurIp.toNetwork();
     std::copy(kOur.bytes.begin(), kOur.bytes.end(), st.localMac.addr_bytes);
-    st.udpPortBe = rte_cpu_to_be_16(4789);
+    st.vxlanPortsBe[0] = rte_cpu_to_be_16(4789);
+    st.vxlanPortCount = 1;
     st.vniToBridge = state::FlatMap32({{10, 0}});
     const packet::Bytes f = packet::FrameBuilder().ether(kOur, kPeer, 0x0800).ipv4(kPeerIp, kOurIp, 17)
                                 .udp(50000, 4789).vxlan(10).frame(innerFrame()).build();
     const uint64_t start = rte_rdtsc();
     for (auto _ : state) {
-        auto r = vxlan::classifyUnderlay(f.data(), static_cast<uint32_t>(f.size()), st);
+        auto r = encap::classifyUnderlay(f.data(), static_cast<uint32_t>(f.size()), st);
         benchmark::DoNotOptimize(r);
     }
     reportCycles(state, rte_rdtsc() - start);

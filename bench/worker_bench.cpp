@@ -304,7 +304,7 @@ void BM_FdbLookup(benchmark::State& state) {
         t.first = std::make_unique<rcu::QsbrDomain>(1);
         t.second = std::make_unique<fdb::Fdb>("bfdb" + std::to_string(macs), macs + macs / 4, *t.first, 0);
         for (uint32_t i = 0; i < macs; ++i)
-            t.second->learn(fdb::makeKey(1, macOf(true, i).data()), fdb::Dest::remote(vtepOf(i).host), 0);
+            t.second->learn(fdb::makeKey(1, macOf(true, i).data()), fdb::Dest::remote(i % kMaxVteps), 0);
     }
     constexpr size_t kKeys = 1 << 16;
     std::vector<fdb::Key> keys(kKeys);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "encap/tunnel.h"
 #include "netaddr/addr.h"
 
 namespace vtepgw::config {
@@ -29,7 +30,7 @@ struct PortSpec {
 
 inline constexpr uint16_t kDefaultPortMtu = 1500;
 // What VXLAN adds to an inner frame's IP MTU on the wire: inner Ethernet 14, VXLAN 8,
-// UDP 8, outer IPv4 20.
+// UDP 8, outer IPv4 20 (encap::mtuOverhead has every encapsulation's).
 inline constexpr uint16_t kVxlanMtuOverhead = 50;
 
 struct RouteSpec {
@@ -78,7 +79,8 @@ struct StaticMacSpec {
 
 struct BridgeSpec {
     std::string name;
-    uint32_t vni = 0;
+    uint32_t vni = 0;  // VXLAN's VNI, or GRE's key
+    encap::Encap encap = encap::Encap::Vxlan;
     std::optional<Ipv4Address> group;
     std::vector<Ipv4Address> floodVteps;
     std::vector<MemberSpec> members;
@@ -89,10 +91,23 @@ struct BridgeSpec {
     std::vector<Ipv4Address> allowedVteps;  // if not empty, VXLAN from other sources is dropped
 };
 
+// Per-VTEP overrides (top-level "vteps"): a VTEP that speaks VXLAN on another UDP port.
+struct VtepSpec {
+    Ipv4Address address;
+    std::optional<uint16_t> udpPort;
+};
+
 struct Config {
     std::vector<PortSpec> ports;  // in file order: port ids follow it
     UnderlaySpec underlay;
     VxlanSpec vxlan;
+    std::vector<VtepSpec> vteps;
+    // The UDP port VXLAN to this VTEP goes to: its override, else vxlan.udp_port.
+    uint16_t udpPortOf(Ipv4Address vtep) const {
+        for (const auto& v : vteps)
+            if (v.address == vtep && v.udpPort) return *v.udpPort;
+        return vxlan.udpPort;
+    }
     std::vector<BridgeSpec> bridges;  // in file order
 
     const PortSpec* findPort(const std::string& name) const;

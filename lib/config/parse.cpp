@@ -408,6 +408,29 @@ std::optional<MemberSpec> parseMember(Reader& r, const Json& j, const std::strin
     return ok ? std::optional<MemberSpec>(m) : std::nullopt;
 }
 
+void parseVteps(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("vteps")) return;
+    const Json& vteps = root["vteps"];
+    if (!r.expectObject(vteps, "vteps")) return;
+    std::set<uint16_t> ports = {cfg.vxlan.udpPort};
+    for (const auto& item : vteps.items()) {
+        const std::string path = Reader::join("vteps", item.key());
+        auto a = r.unicastIpv4(Json(item.key()), path);
+        if (!r.expectObject(item.value(), path)) continue;
+        r.rejectUnknownKeys(item.value(), path, {"udp_port"});
+        if (!a) continue;
+        VtepSpec v{*a, std::nullopt};
+        if (item.value().contains("udp_port"))
+            if (auto p = r.integer(item.value()["udp_port"], Reader::join(path, "udp_port"), 1, 65535)) {
+                v.udpPort = static_cast<uint16_t>(*p);
+                ports.insert(*v.udpPort);
+            }
+        cfg.vteps.push_back(v);
+    }
+    if (ports.size() > 8)
+        r.error("vteps", "at most 8 different VXLAN UDP ports (vxlan.udp_port included)");
+}
+
 void parseBridges(Reader& r, const Json& root, Config& cfg) {
     if (!root.contains("bridges")) {
         r.warn("bridges", "no bridges: vtepd will only answer ARP and ping on the underlay");
@@ -424,9 +447,17 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         const Json& b = item.value();
         if (!r.expectObject(b, path)) continue;
         r.rejectUnknownKeys(b, path, {"vni", "group", "flood_vteps", "members", "static_macs",
-                                      "learning", "mac_limit", "keep_inner_vlan", "allowed_vteps"});
+                                      "learning", "mac_limit", "keep_inner_vlan", "allowed_vteps",
+                                      "encapsulation"});
         BridgeSpec spec;
         spec.name = item.key();
+        if (b.contains("encapsulation")) {
+            const std::string epath = Reader::join(path, "encapsulation");
+            if (auto e = r.string(b["encapsulation"], epath)) {
+                if (*e == "gre") spec.encap = encap::Encap::Gre;
+                else if (*e != "vxlan") r.error(epath, "'" + *e + "' is not an encapsulation (\"vxlan\" or \"gre\")");
+            }
+        }
         if (!b.contains("vni")) {
             r.error(Reader::join(path, "vni"), "is required (1-16777215)");
         } else if (auto v = r.integer(b["vni"], Reader::join(path, "vni"), 1, kMaxVni)) {
@@ -507,16 +538,20 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         }
         if (spec.members.empty())
             r.warn(Reader::join(path, "members"), "bridge has no local members");
+        const uint16_t overhead = encap::mtuOverhead(spec.encap);
         for (size_t i = 0; i < spec.members.size(); ++i) {
             const uint16_t mtu = cfg.portMtu(spec.members[i].port);
-            if (mtu + kVxlanMtuOverhead > cfg.underlay.mtu)
+            if (mtu + overhead > cfg.underlay.mtu)
                 r.warn(Reader::index(Reader::join(path, "members"), i),
                        "port '" + spec.members[i].port + "' has MTU " + std::to_string(mtu) + " but underlay.mtu " +
                            std::to_string(cfg.underlay.mtu) + " carries inner packets of at most " +
-                           std::to_string(cfg.underlay.mtu - kVxlanMtuOverhead) +
-                           " bytes: larger ones are dropped (mtu_exceeded); raise underlay.mtu to " +
-                           std::to_string(mtu + kVxlanMtuOverhead) + " or lower the hosts' MTU");
+                           std::to_string(cfg.underlay.mtu - overhead) + " bytes in " +
+                           encap::encapName(spec.encap) +
+                           ": larger ones are dropped (mtu_exceeded); raise underlay.mtu to " +
+                           std::to_string(mtu + overhead) + " or lower the hosts' MTU");
         }
+        if (spec.encap == encap::Encap::Gre && spec.group)
+            r.error(Reader::join(path, "group"), "GRE bridges flood by head-end replication only (flood_vteps)");
         if (!spec.group && spec.floodVteps.empty())
             r.warn(path, "neither 'group' nor 'flood_vteps': broadcast and unknown unicast "
                          "will not reach any remote VTEP");
@@ -621,10 +656,11 @@ ParseResult parse(std::string_view jsonText) {
     Reader r;
     Config cfg;
     if (r.expectObject(root, "(top level)")) {
-        r.rejectUnknownKeys(root, "", {"ports", "underlay", "vxlan", "bridges"});
+        r.rejectUnknownKeys(root, "", {"ports", "underlay", "vxlan", "vteps", "bridges"});
         parsePorts(r, root, cfg);
         parseUnderlay(r, root, cfg);
         parseVxlan(r, root, cfg);
+        parseVteps(r, root, cfg);
         parseBridges(r, root, cfg);
     }
     result.errors = std::move(r.errors);

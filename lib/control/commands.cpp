@@ -245,31 +245,29 @@ Json Commands::showCounters(bool clear) {
 }
 
 Json Commands::showVteps() {
-    std::map<uint32_t, std::pair<uint32_t, std::set<uint32_t>>> stats;  // vtep -> (MACs, VNIs)
+    std::map<uint16_t, std::pair<uint32_t, std::set<uint32_t>>> stats;  // tunnel -> (MACs, VNIs)
     std::map<fdb::BridgeId, uint32_t> vniOf;
     for (const auto& b : ctl_.config().bridges) vniOf[ctl_.bridgeIds().at(b.name)] = b.vni;
     fdb_.forEach([&](const fdb::EntryView& v) {
         if (v.dest.kind() != fdb::DestKind::Remote) return;
-        auto& s = stats[v.dest.vtep()];
+        auto& s = stats[static_cast<uint16_t>(v.dest.tunnel())];
         ++s.first;
         if (vniOf.count(fdb::keyBridge(v.key))) s.second.insert(vniOf[fdb::keyBridge(v.key)]);
     });
-    std::set<uint32_t> configured;
     for (const auto& b : ctl_.config().bridges)
-        for (const auto& v : b.floodVteps) {
-            configured.insert(v.host);
-            stats[v.host].second.insert(b.vni);
-        }
+        for (const auto& v : b.floodVteps)
+            if (auto id = ctl_.tunnels().find({v.host, b.encap, false})) stats[*id].second.insert(b.vni);
     const auto totals = ctl_.totals();
     const uint32_t now = static_cast<uint32_t>(ctl_.nowMs() / 1000);
     Json rows = Json::array();
-    for (uint32_t host : ctl_.vteps()) {
-        const auto& s = stats[host];
-        const uint16_t slot = ctl_.vtepStatsSlot(host);
-        counters::VtepCounters c;
-        if (slot != state::kNoVtepStats) c = totals.vteps[slot];
-        rows.push_back({{"vtep", netaddr::Ipv4Address{host}.toString()},
-                        {"learned", configured.count(host) == 0},
+    for (const auto& [key, id] : ctl_.tunnels().byKey()) {
+        if (key.multicast) continue;
+        const auto& s = stats[id];
+        const counters::VtepCounters& c = totals.vteps[id];
+        Json row = {{"vtep", netaddr::Ipv4Address{key.ipHost}.toString()},
+                    {"encapsulation", encap::encapName(key.encap)}};
+        if (key.encap == encap::Encap::Vxlan) row["udp_port"] = ctl_.config().udpPortOf(netaddr::Ipv4Address{key.ipHost});
+        row.update(Json{{"learned", !ctl_.configuredTunnel(id)},
                         {"vnis", Json(std::vector<uint32_t>(s.second.begin(), s.second.end()))},
                         {"macs", s.first},
                         {"tx_packets", c.txPackets},
@@ -277,6 +275,7 @@ Json Commands::showVteps() {
                         {"rx_packets", c.rxPackets},
                         {"rx_bytes", c.rxBytes},
                         {"last_seen_seconds_ago", c.rxPackets ? Json(now - std::min(now, c.lastRx)) : Json(nullptr)}});
+        rows.push_back(row);
     }
     return rows;
 }

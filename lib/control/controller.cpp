@@ -11,7 +11,8 @@
 
 #include "log/log.h"
 #include "port/port.h"
-#include "vxlan/vxlan.h"
+#include "encap/encap.h"
+#include "encap/vxlan.h"
 
 namespace vtepgw::control {
 
@@ -81,7 +82,7 @@ void Controller::start() {
     sendGratuitousArp();
     VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
                cfg_.underlay.address.toString().c_str(), underlayPort_, cfg_.bridges.size(),
-               configuredVteps_.size());
+               configuredTunnels_.size());
 }
 
 void Controller::assignBridgeIds(const std::map<std::string, fdb::BridgeId>& previous) {
@@ -111,19 +112,41 @@ void Controller::assignBridgeIds(const std::map<std::string, fdb::BridgeId>& pre
     }
 }
 
+std::optional<uint16_t> Controller::tunnelFor(const TunnelKey& key) {
+    bool created = false;
+    const auto id = tunnels_.obtain(key, nowMs(), &created);
+    if (!id) {
+        counters_.event(Event::tunnel_table_full);
+        VTEPGW_LOG(ERR, CONTROL, "tunnel table full (%u): no tunnel to %s", encap::kMaxTunnels,
+                   Ipv4Address{key.ipHost}.toString().c_str());
+        return std::nullopt;
+    }
+    if (created) {
+        // No worker counts a fresh id: no published snapshot has it.
+        baseline_.vteps[*id] = rawTotals().vteps[*id];
+        dirty_ = true;
+    }
+    return id;
+}
+
 void Controller::syncStatics() {
-    configuredVteps_.clear();
+    configuredTunnels_.clear();
     std::map<fdb::Key, fdb::Dest> wanted;
     std::map<fdb::Key, const config::BridgeSpec*> owner;
     for (const auto& b : cfg_.bridges) {
         const fdb::BridgeId id = bridgeIds_.at(b.name);
-        for (const auto& v : b.floodVteps) configuredVteps_.insert(v.host);
+        for (const auto& v : b.floodVteps)
+            if (auto t = tunnelFor({v.host, b.encap, false})) configuredTunnels_.insert(*t);
+        if (b.group)
+            if (auto t = tunnelFor({b.group->host, encap::Encap::Vxlan, true})) configuredTunnels_.insert(*t);
         for (const auto& s : b.staticMacs) {
             const fdb::Key key = fdb::makeKey(id, s.mac.bytes.data());
             fdb::Dest d;
             if (s.vtep) {
-                d = fdb::Dest::remote(s.vtep->host, true);
-                configuredVteps_.insert(s.vtep->host);
+                const auto t = tunnelFor({s.vtep->host, b.encap, false});
+                if (!t) continue;
+                configuredTunnels_.insert(*t);
+                d = fdb::Dest::remote(*t, true);
             } else {
                 d = fdb::Dest::local(portIdOf(s.member->port), s.member->vlan.value_or(0), true);
             }
@@ -144,7 +167,6 @@ void Controller::syncStatics() {
                        owner[key]->name.c_str(), mac.toString().c_str());
         }
     }
-    vteps_.insert(configuredVteps_.begin(), configuredVteps_.end());
 }
 
 counters::Totals Controller::rawTotals() const {
@@ -168,44 +190,64 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     s->ports[underlayPort_].role = state::PortRole::Underlay;
     s->localIpBe = rte_cpu_to_be_32(cfg_.underlay.address.address.host);
     s->localMac = underlayMac_;
-    s->udpPortBe = rte_cpu_to_be_16(cfg_.vxlan.udpPort);
     s->sourcePortMin = cfg_.vxlan.sourcePortMin;
     s->sourcePortSpan = uint32_t{cfg_.vxlan.sourcePortMax} - cfg_.vxlan.sourcePortMin + 1;
     s->underlayMtu = cfg_.underlay.mtu;
     for (const auto& p : ports_) s->ports[p.portId].completeChecksums = p.kernelChecksums;
 
-    // One template per remote VTEP, in address order so that indexes are reproducible.
-    std::vector<std::pair<uint32_t, int32_t>> vtepIndex;
-    for (uint32_t host : vteps_) {
-        state::VtepTemplate t;
-        t.ipHost = host;
-        const auto nh = routes_.nextHop(Ipv4Address{host});
-        const auto mac = nh ? neighbors_.lookup(*nh) : std::nullopt;
-        t.nextHopHost = nh ? nh->host : 0;
-        t.resolved = mac.has_value();
-        auto slot = vtepSlots_.find(host);
-        if (slot == vtepSlots_.end() && vtepSlots_.size() < state::kMaxVtepStats)
-            slot = vtepSlots_.emplace(host, static_cast<uint16_t>(vtepSlots_.size())).first;
-        if (slot != vtepSlots_.end()) t.statsSlot = slot->second;
-        t.hdr = vxlan::buildOuterTemplate({underlayMac_, mac ? toEther(*mac) : rte_ether_addr{},
-                                           cfg_.underlay.address.address.host, host,
-                                           cfg_.vxlan.ttl, cfg_.vxlan.udpPort});
-        vtepIndex.emplace_back(host, static_cast<int32_t>(s->templates.size()));
-        s->templates.push_back(t);
+    // VXLAN is accepted on vxlan.udp_port and on every port a configured VTEP uses.
+    auto addPort = [&](uint16_t port) {
+        const uint16_t be = rte_cpu_to_be_16(port);
+        for (uint8_t i = 0; i < s->vxlanPortCount; ++i)
+            if (s->vxlanPortsBe[i] == be) return;
+        if (s->vxlanPortCount < state::ForwardingState::kMaxVxlanPorts) s->vxlanPortsBe[s->vxlanPortCount++] = be;
+    };
+    addPort(cfg_.vxlan.udpPort);
+    for (const auto& v : cfg_.vteps)
+        if (v.udpPort) addPort(*v.udpPort);
+
+    // Each tunnel at its stable id, its rewrite built by its encapsulation's module.
+    s->tunnels.resize(tunnels_.idLimit());
+    std::array<std::vector<std::pair<uint32_t, int32_t>>, encap::kEncapCount> byAddress;
+    for (const auto& [key, id] : tunnels_.byKey()) {
+        encap::Tunnel& t = s->tunnels[id];
+        t.active = true;
+        t.ipHost = key.ipHost;
+        t.multicast = key.multicast;
+        rte_ether_addr dst{};
+        if (key.multicast) {
+            t.resolved = true;
+            dst = toEther(netaddr::multicastMacFor(Ipv4Address{key.ipHost}));
+        } else {
+            const auto nh = routes_.nextHop(Ipv4Address{key.ipHost});
+            const auto mac = nh ? neighbors_.lookup(*nh) : std::nullopt;
+            t.nextHopHost = nh ? nh->host : 0;
+            t.resolved = mac.has_value();
+            if (mac) dst = toEther(*mac);
+            byAddress[static_cast<uint8_t>(key.encap)].emplace_back(key.ipHost, id);
+        }
+        const uint32_t src = cfg_.underlay.address.address.host;
+        if (key.encap == encap::Encap::Gre)
+            encap::gre::buildRewrite(t, {underlayMac_, dst, src, key.ipHost, cfg_.vxlan.ttl});
+        else
+            encap::vxlan::buildRewrite(t, {underlayMac_, dst, src, key.ipHost, cfg_.vxlan.ttl,
+                                           cfg_.udpPortOf(Ipv4Address{key.ipHost})});
     }
-    s->vtepTemplate = state::FlatMap32(vtepIndex);
+    for (uint8_t e = 0; e < encap::kEncapCount; ++e) s->tunnelOf[e] = state::FlatMap32(byAddress[e]);
 
     fdb::BridgeId maxId = 0;
     for (const auto& [name, id] : bridgeIds_) maxId = std::max(maxId, id);
     s->bridges.resize(bridgeIds_.empty() ? 0 : maxId + 1u);
-    std::vector<std::pair<uint32_t, int32_t>> vniIndex;
+    std::vector<std::pair<uint32_t, int32_t>> vniIndex, greIndex;
     for (const auto& spec : cfg_.bridges) {
         const fdb::BridgeId id = bridgeIds_.at(spec.name);
         state::BridgeState& b = s->bridges[id];
         b.active = true;
         b.name = spec.name;
         b.vni = spec.vni;
-        b.vniWireBe = packet::vniToWireBe(spec.vni);
+        b.encap = spec.encap;
+        b.keyWireBe = encap::keyWireBe(spec.encap, spec.vni);
+        b.maxInnerLen = cfg_.underlay.mtu + packet::kEtherHeaderLen - encap::mtuOverhead(spec.encap);
         b.learning = spec.learning.value_or(cfg_.vxlan.learning);
         b.keepInnerVlan = spec.keepInnerVlan;
         if (!spec.allowedVteps.empty()) {
@@ -222,7 +264,7 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
             b.restrictVteps = true;
             b.allowedVteps = state::FlatMap32(allowed);
         }
-        vniIndex.emplace_back(spec.vni, id);
+        (spec.encap == encap::Encap::Gre ? greIndex : vniIndex).emplace_back(spec.vni, id);
         for (const auto& m : spec.members) {
             const state::Member member{portIdOf(m.port), m.vlan.value_or(0)};
             b.members.push_back(member);
@@ -235,20 +277,13 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
                 ps.vlanBridge[member.vlan] = id;
             }
         }
-        for (const auto& v : spec.floodVteps) b.floodTemplates.push_back(s->vtepTemplate.find(v.host));
-        if (spec.group) {
-            state::VtepTemplate t;
-            t.ipHost = spec.group->host;
-            t.resolved = true;
-            t.multicast = true;
-            t.hdr = vxlan::buildOuterTemplate({underlayMac_, toEther(netaddr::multicastMacFor(*spec.group)),
-                                               cfg_.underlay.address.address.host, spec.group->host,
-                                               cfg_.vxlan.ttl, cfg_.vxlan.udpPort});
-            b.floodTemplates.push_back(static_cast<int32_t>(s->templates.size()));
-            s->templates.push_back(t);
-        }
+        for (const auto& v : spec.floodVteps)
+            if (auto t = tunnels_.find({v.host, spec.encap, false})) b.floodTunnels.push_back(*t);
+        if (spec.group)
+            if (auto t = tunnels_.find({spec.group->host, encap::Encap::Vxlan, true})) b.floodTunnels.push_back(*t);
     }
     s->vniToBridge = state::FlatMap32(vniIndex);
+    s->greKeyToBridge = state::FlatMap32(greIndex);
     std::vector<std::pair<uint32_t, int32_t>> groupIndex;
     for (const auto& spec : cfg_.bridges)
         if (spec.group && std::none_of(groupIndex.begin(), groupIndex.end(),
@@ -262,11 +297,11 @@ void Controller::publish() {
     auto s = buildState();
     const uint64_t now = nowMs();
     std::set<uint32_t> nextHops;
-    for (const auto& t : s->templates)
-        if (t.nextHopHost != 0) nextHops.insert(t.nextHopHost);
+    for (const auto& t : s->tunnels)
+        if (t.active && t.nextHopHost != 0) nextHops.insert(t.nextHopHost);
     neighbors_.setNeeded(std::move(nextHops));
-    for (const auto& t : s->templates) {
-        if (t.resolved || t.multicast) continue;
+    for (const auto& t : s->tunnels) {
+        if (!t.active || t.resolved || t.multicast) continue;
         if (t.nextHopHost == 0) {
             VTEPGW_LOG(WARNING, CONTROL, "no underlay route to VTEP %s",
                        Ipv4Address{t.ipHost}.toString().c_str());
@@ -359,7 +394,19 @@ unsigned Controller::drainLearn() {
             const fdb::BridgeId bid = fdb::keyBridge(reqs[i].key);
             const config::BridgeSpec* spec = bid < bridgeById_.size() ? bridgeById_[bid] : nullptr;
             if (spec == nullptr) continue;  // the bridge went away while the request was queued
-            const fdb::Dest d{reqs[i].dest};
+            fdb::Dest d{reqs[i].dest};
+            if (d.kind() == fdb::DestKind::NewTunnel) {
+                // A MAC behind a VTEP with no tunnel yet: create it (learned tunnels use the
+                // VTEP's configured UDP port, else vxlan.udp_port).
+                const TunnelKey key{d.newTunnelIp(), static_cast<encap::Encap>(d.newTunnelEncap()), false};
+                const bool known = tunnels_.find(key).has_value();
+                const auto id = tunnelFor(key);
+                if (!id) continue;
+                if (!known)
+                    VTEPGW_LOG(INFO, CONTROL, "learned remote VTEP %s (%s)", Ipv4Address{key.ipHost}.toString().c_str(),
+                               encap::encapName(key.encap));
+                d = fdb::Dest::remote(*id);
+            }
             switch (fdb_.learn(reqs[i].key, d, now, spec->macLimit,
                                {cfg_.vxlan.flapMoves, cfg_.vxlan.flapSeconds})) {
                 case fdb::LearnResult::Added: counters_.event(Event::learned); break;
@@ -378,10 +425,6 @@ unsigned Controller::drainLearn() {
                 case fdb::LearnResult::Full: counters_.event(Event::fdb_full); continue;
                 case fdb::LearnResult::LimitReached: counters_.event(Event::mac_limit_reached); continue;
                 case fdb::LearnResult::Refreshed: break;
-            }
-            if (d.kind() == fdb::DestKind::Remote && vteps_.insert(d.vtep()).second) {
-                dirty_ = true;
-                VTEPGW_LOG(INFO, CONTROL, "learned remote VTEP %s", Ipv4Address{d.vtep()}.toString().c_str());
             }
         }
         if (n < RTE_DIM(reqs)) break;
@@ -618,12 +661,12 @@ void Controller::tick() {
 
 void Controller::sweepLearnedVteps() {
     // Learned VTEPs stay while some MAC points at them.
-    std::set<uint32_t> live = configuredVteps_;
+    std::set<uint16_t> live = configuredTunnels_;
     fdb_.forEach([&](const fdb::EntryView& v) {
-        if (v.dest.kind() == fdb::DestKind::Remote) live.insert(v.dest.vtep());
+        if (v.dest.kind() == fdb::DestKind::Remote) live.insert(static_cast<uint16_t>(v.dest.tunnel()));
     });
-    if (live != vteps_) {
-        vteps_ = std::move(live);
+    if (live.size() != tunnels_.byKey().size()) {
+        tunnels_.retain(live, nowMs());
         dirty_ = true;
     }
 }
@@ -646,7 +689,6 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     routes_ = underlay::RouteTable(cfg_.underlay);
     neighbors_.setStatics(staticNeighbors(cfg_));
     assignBridgeIds(oldIds);
-    vteps_.clear();
     syncStatics();
     sweepLearnedVteps();
     publish();
@@ -670,7 +712,7 @@ void Controller::flushAfterChange(const config::Config& previous) {
     std::set<fdb::BridgeId> renumbered;
     for (const auto& b : cfg_.bridges) {
         const auto* old = previous.findBridge(b.name);
-        if (old != nullptr && old->vni != b.vni) renumbered.insert(bridgeIds_.at(b.name));
+        if (old != nullptr && (old->vni != b.vni || old->encap != b.encap)) renumbered.insert(bridgeIds_.at(b.name));
     }
     const auto* st = publisher_.current();
     const size_t removed = fdb_.removeIf([&](const fdb::EntryView& v) {
@@ -680,7 +722,7 @@ void Controller::flushAfterChange(const config::Config& previous) {
         if (v.dest.isStatic()) return false;
         if (v.dest.kind() == fdb::DestKind::Remote)
             return renumbered.count(id) != 0 ||
-                   (b->restrictVteps && b->allowedVteps.find(v.dest.vtep()) < 0);
+                   (b->restrictVteps && b->allowedVteps.find(tunnels_.key(static_cast<uint16_t>(v.dest.tunnel())).ipHost) < 0);
         return std::find(b->members.begin(), b->members.end(),
                          state::Member{v.dest.port(), v.dest.vlan()}) == b->members.end();
     });

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/model.h"
+#include "control/tunnel_table.h"
 #include "counters/counters.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
@@ -65,13 +66,10 @@ public:
     const underlay::NeighborTable& neighbors() const { return neighbors_; }
     const std::map<std::string, fdb::BridgeId>& bridgeIds() const { return bridgeIds_; }
     const std::vector<PortBinding>& ports() const { return ports_; }
-    // Remote VTEPs we know (configured or learned), by IPv4 host order.
-    const std::set<uint32_t>& vteps() const { return vteps_; }
-    // The VTEP's counter slot, or state::kNoVtepStats.
-    uint16_t vtepStatsSlot(uint32_t vtepHost) const {
-        auto it = vtepSlots_.find(vtepHost);
-        return it == vtepSlots_.end() ? state::kNoVtepStats : it->second;
-    }
+    // Remote tunnels we know (configured or learned) and their ids (also their counter slots).
+    const TunnelTable& tunnels() const { return tunnels_; }
+    // Whether `id` is one of the configuration's tunnels (not learned).
+    bool configuredTunnel(uint16_t id) const { return configuredTunnels_.count(id) != 0; }
     // Multicast groups joined on the underlay, with the time of the last report (ms).
     const std::map<uint32_t, uint64_t>& groups() const { return igmp_.groups(); }
     // The IGMP version spoken now (lower than configured while an older querier is present).
@@ -89,6 +87,8 @@ private:
     // longer listed and writes new or changed ones in place. Entries that did not change are
     // not touched, so no bridge floods while another one's statics change.
     void syncStatics();
+    // The tunnel's id, created when new (counters baselined, snapshot marked dirty).
+    std::optional<uint16_t> tunnelFor(const TunnelKey& key);
     // After a transaction's snapshot is published: processes learn requests the workers
     // queued under the previous snapshot, then removes what the change made wrong.
     void flushAfterChange(const config::Config& previous);
@@ -137,9 +137,8 @@ private:
     underlay::NeighborTable neighbors_;
     std::map<std::string, fdb::BridgeId> bridgeIds_;
     std::vector<const config::BridgeSpec*> bridgeById_;  // into cfg_, by BridgeId
-    std::set<uint32_t> vteps_;            // configured + learned remote VTEPs
-    std::set<uint32_t> configuredVteps_;
-    std::map<uint32_t, uint16_t> vtepSlots_;  // stable counter slots, never reused
+    TunnelTable tunnels_;                  // configured + learned remote tunnels
+    std::set<uint16_t> configuredTunnels_;
     uint16_t underlayPort_ = 0;
     rte_ether_addr underlayMac_{};
     uint64_t startTsc_ = 0;

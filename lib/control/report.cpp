@@ -1,6 +1,7 @@
 #include "control/report.h"
 
 #include <cstdio>
+#include <set>
 
 namespace vtepgw::control {
 
@@ -62,7 +63,9 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
             row["port"] = portNames[v.dest.port()];
             if (v.dest.vlan()) row["vlan"] = v.dest.vlan();
         } else {
-            row["vtep"] = netaddr::Ipv4Address{v.dest.vtep()}.toString();
+            const auto& key = ctl.tunnels().key(static_cast<uint16_t>(v.dest.tunnel()));
+            row["vtep"] = netaddr::Ipv4Address{key.ipHost}.toString();
+            row["encapsulation"] = encap::encapName(key.encap);
         }
         row["moves"] = v.moves;
         row["flapping"] = v.flapping;
@@ -75,7 +78,10 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
 
 nlohmann::ordered_json vtepsJson(const Controller& ctl) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    for (uint32_t host : ctl.vteps()) rows.push_back(netaddr::Ipv4Address{host}.toString());
+    std::set<uint32_t> hosts;
+    for (const auto& [key, id] : ctl.tunnels().byKey())
+        if (!key.multicast) hosts.insert(key.ipHost);
+    for (uint32_t host : hosts) rows.push_back(netaddr::Ipv4Address{host}.toString());
     return rows;
 }
 

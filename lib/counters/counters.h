@@ -28,10 +28,15 @@ namespace vtepgw::counters {
     X(bad_ip_checksum, "outer IPv4 header checksum wrong")                                  \
     X(ip_fragment, "outer IPv4 fragment (VXLAN is never fragmented)")                      \
     X(ip_options, "outer IPv4 header carries options")                                      \
-    X(unsupported_protocol, "IPv4 to us that is neither UDP nor ICMP")                      \
-    X(udp_port_unknown, "UDP to us on a port other than the VXLAN port")                    \
+    X(unsupported_protocol, "IPv4 to us that is neither UDP, GRE nor ICMP")                 \
+    X(udp_port_unknown, "UDP to us on a port that no VTEP uses for VXLAN")                  \
     X(bad_vxlan_flags, "VXLAN header without the I flag")                                   \
     X(unknown_vni, "VNI not mapped to a bridge")                                            \
+    X(gre_bad_version, "GRE version other than 0")                                          \
+    X(gre_routing, "GRE with the routing bit set (RFC 2784: not supported)")               \
+    X(gre_not_ethernet, "GRE protocol type other than 0x6558 (Transparent Ethernet Bridging)") \
+    X(gre_bad_checksum, "GRE checksum present and wrong")                                   \
+    X(gre_unknown_key, "GRE without a key, or a key no GRE bridge uses")                    \
     X(vtep_not_allowed, "VXLAN from a source outside the bridge's allowed_vteps")          \
     X(inner_vlan_tagged, "decapsulated frame carries an 802.1Q tag (RFC 7348 6.1)")         \
     X(no_route, "no underlay route to the VTEP (no matching route, no gateway)")          \
@@ -67,7 +72,8 @@ const char* dropDescription(Drop d);
     X(flapping_macs, "MACs flagged as flapping (too many moves in the flap window)")       \
     X(aged, "MACs removed by ageing")                                                     \
     X(vxlan_reserved_bits, "VXLAN accepted with reserved bits set (RFC 7348: ignored)")   \
-    X(vtep_pending, "unicast flooded because the VTEP's header was not ready yet")        \
+    X(vtep_pending, "unicast flooded because the VTEP's tunnel was not ready yet")        \
+    X(tunnel_table_full, "MACs from a new VTEP not learned: the tunnel table is full")     \
     X(arp_requests_answered, "ARP requests for our address answered")                     \
     X(arp_requests_sent, "ARP requests sent to resolve next hops")                        \
     X(arp_replies_received, "ARP replies received")                                       \

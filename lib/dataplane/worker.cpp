@@ -6,8 +6,8 @@
 
 #include "packet/partial_checksum.h"
 #include "rcu/qsbr.h"
-#include "vxlan/decap.h"
-#include "vxlan/vxlan.h"
+#include "encap/classify.h"
+#include "encap/encap.h"
 
 namespace vtepgw::dataplane {
 
@@ -170,8 +170,8 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
                 }
                 break;
             }
-            case DestKind::Remote: encapUnicast(st, b, m, d.vtep(), &self); break;
-            case DestKind::None: flood(st, b, m, &self, true); break;
+            case DestKind::Remote: encapUnicast(st, b, m, d.tunnel(), &self); break;
+            default: flood(st, b, m, &self, true); break;
         }
     }
 }
@@ -184,21 +184,21 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
     for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
-        const auto r = vxlan::classifyUnderlay(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, st,
+        const auto r = encap::classifyUnderlay(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, st,
                                                m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK);
-        if (r.verdict == vxlan::UnderlayVerdict::Drop) {
+        if (r.verdict == encap::UnderlayVerdict::Drop) {
             discard(m, r.reason);
             continue;
         }
-        if (r.verdict == vxlan::UnderlayVerdict::ToControl) {
+        if (r.verdict == encap::UnderlayVerdict::ToControl) {
             counters_.fate(toControl(m, ExceptionKind::Underlay) ? counters::Fate::ToControl
                                                                  : counters::Fate::Dropped);
             continue;
         }
         if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
-        const uint32_t frameLen = packet::kVxlanOverhead + r.innerLen;
+        const uint32_t frameLen = uint32_t{r.outerLen} + r.innerLen;
         if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
-        rte_pktmbuf_adj(m, packet::kVxlanOverhead);
+        rte_pktmbuf_adj(m, r.outerLen);
         if (isMulticastOrZero(ethOf(m)->src_addr)) {
             discard(m, Drop::multicast_source);
             continue;
@@ -207,10 +207,11 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         auto& bc = counters_.bridges[r.bridge];
         ++bc.decapPackets;
         bc.decapBytes += m->pkt_len;
-        countRx(st, r.srcIpHost, m->pkt_len);
+        countRx(r.tunnel, m->pkt_len);
         kept[k] = m;
         bridges[k] = r.bridge;
-        learnAs[k] = Dest::remote(r.srcIpHost);
+        learnAs[k] = r.tunnel >= 0 ? Dest::remote(static_cast<uint32_t>(r.tunnel))
+                                   : Dest::newTunnel(r.srcIpHost, static_cast<uint8_t>(r.encap));
         ++k;
     }
     if (k == 0) return;
@@ -228,7 +229,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
             case DestKind::Remote: discard(m, Drop::split_horizon); break;
-            case DestKind::None: flood(st, b, m, nullptr, false); break;
+            default: flood(st, b, m, nullptr, false); break;
         }
     }
 }
@@ -304,61 +305,33 @@ bool Worker::completeChecksum(rte_mbuf* m) {
     return true;
 }
 
-void Worker::countRx(const ForwardingState& st, uint32_t vtepHost, uint32_t bytes) {
-    // Decapsulated runs usually come from one VTEP: cache its slot.
-    if (rxCachedGeneration_ != st.generation || rxCachedVtep_ != vtepHost) {
-        rxCachedGeneration_ = st.generation;
-        rxCachedVtep_ = vtepHost;
-        const int32_t idx = st.vtepTemplate.find(vtepHost);
-        rxCachedSlot_ = idx < 0 ? state::kNoVtepStats : st.templates[static_cast<size_t>(idx)].statsSlot;
-    }
-    if (rxCachedSlot_ == state::kNoVtepStats) return;
-    auto& v = counters_.vteps[rxCachedSlot_];
-    ++v.rxPackets;
-    v.rxBytes += bytes;
-    v.lastRx = now_;
-}
-
-int32_t Worker::templateFor(const ForwardingState& st, uint32_t vtepHost) {
-    if (cachedGeneration_ != st.generation || cachedVtep_ != vtepHost) {
-        cachedGeneration_ = st.generation;
-        cachedVtep_ = vtepHost;
-        cachedTemplate_ = st.vtepTemplate.find(vtepHost);
-    }
-    return cachedTemplate_;
-}
-
 void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
-                          uint32_t vtepHost, const Member* ingress) {
-    const int32_t idx = templateFor(st, vtepHost);
-    if (idx < 0) {
-        // Learned a moment ago; the control core has not published its header yet.
+                          uint32_t tunnelId, const Member* ingress) {
+    const encap::Tunnel* t = st.tunnel(tunnelId);
+    if (t == nullptr) {
+        // Created a moment ago; the control core has not published it yet.
         counters_.event(Event::vtep_pending);
         flood(st, b, m, ingress, true);
         return;
     }
-    const state::VtepTemplate& t = st.templates[static_cast<size_t>(idx)];
     const uint32_t innerLen = m->pkt_len;
-    if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
+    if (innerLen > b.maxInnerLen) {
         discard(m, Drop::mtu_exceeded);
         return;
     }
-    const uint32_t hash = (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
-                              ? m->hash.rss
-                              : vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
-    const uint16_t sport = vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan);
-    auto* outer = reinterpret_cast<packet::OuterHeaders*>(rte_pktmbuf_prepend(m, packet::kVxlanOverhead));
+    const uint16_t entropy = encap::entropyBe(st, b, m);
+    auto* outer = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, t->rewriteLen));
     if (outer == nullptr) {
         discard(m, Drop::no_headroom);
         return;
     }
-    vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), rte_cpu_to_be_16(sport));
+    encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
     outerChecksum(m, st.underlayPort, outer);
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
-    countTx(t, innerLen);
-    if (t.resolved) {
+    countTx(tunnelId, innerLen);
+    if (t->resolved) {
         send(st.underlayPort, m, true);
         counters_.fate(counters::Fate::Forwarded);
     } else if (!toControl(m, ExceptionKind::AwaitNeighbor)) {
@@ -403,7 +376,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
     auto& bc = counters_.bridges[bid];
     // `except` is always one of the bridge's members: the ingress (port, VLAN) chose the bridge.
     const size_t targets = b.members.size() - (except != nullptr ? 1 : 0) +
-                           (toTunnel ? b.floodTemplates.size() : 0);
+                           (toTunnel ? b.floodTunnels.size() : 0);
     if (targets == 0) {
         discard(m, Drop::flood_no_target);
         return;
@@ -433,7 +406,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         send(mem.port, c);
         ++copies;
     }
-    if (toTunnel && !b.floodTemplates.empty()) copies += floodToTunnel(st, b, m);
+    if (toTunnel && !b.floodTunnels.empty()) copies += floodToTunnel(st, b, m);
     // The fate is what happened: nothing sent (every copy too big, or no mbuf) is a drop,
     // whose reasons the copies already counted.
     if (copies != 0) {
@@ -447,14 +420,13 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
 
 size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rte_mbuf* m) {
     const uint32_t innerLen = m->pkt_len;
-    const size_t n = b.floodTemplates.size();
-    if (innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen > st.underlayMtu) {
+    const size_t n = b.floodTunnels.size();
+    if (innerLen > b.maxInnerLen) {
         counters_.drop(Drop::mtu_exceeded, n);
         return 0;
     }
     size_t copies = 0;
-    const uint32_t hash = vxlan::innerFlowHash(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len);
-    const uint16_t sportBe = rte_cpu_to_be_16(vxlan::sourcePortFor(hash, st.sourcePortMin, st.sourcePortSpan));
+    const uint16_t entropy = encap::entropyBe(st, b, m);
     auto& bc = counters_.bridges[static_cast<size_t>(&b - st.bridges.data())];
     const bool copy = innerLen <= kCopyBelow && m->nb_segs == 1;
     const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
@@ -473,30 +445,36 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
                 rte_prefetch0_write(reinterpret_cast<uint8_t*>(c[j]) + dataOffset + RTE_CACHE_LINE_SIZE);
             }
         for (unsigned j = 0; j < chunk; ++j) {
-            const state::VtepTemplate& t = st.templates[static_cast<size_t>(b.floodTemplates[at + j])];
+            const uint16_t id = b.floodTunnels[at + j];
+            const encap::Tunnel* t = st.tunnel(id);
+            if (t == nullptr) {  // never: flood lists name tunnels of the same snapshot
+                if (bulk) rte_pktmbuf_free(c[j]);
+                continue;
+            }
             rte_mbuf* r;
+            uint8_t* outer;
             if (bulk) {
                 r = c[j];
                 rte_pktmbuf_reset(r);
-                auto* outer = reinterpret_cast<packet::OuterHeaders*>(
-                    rte_pktmbuf_append(r, static_cast<uint16_t>(packet::kVxlanOverhead + innerLen)));
-                vxlan::writeOuter(outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
-                std::memcpy(outer + 1, inner, innerLen);
-                outerChecksum(r, st.underlayPort, outer);
+                outer = reinterpret_cast<uint8_t*>(
+                    rte_pktmbuf_append(r, static_cast<uint16_t>(t->rewriteLen + innerLen)));
+                encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
+                std::memcpy(outer + t->rewriteLen, inner, innerLen);
             } else {
-                packet::OuterHeaders outer;
-                vxlan::writeOuter(&outer, t, b.vniWireBe, static_cast<uint16_t>(innerLen), sportBe);
-                r = prefixedClone(m, &outer, sizeof outer, 0);
+                alignas(16) uint8_t hdr[encap::kMaxRewrite];
+                encap::write(hdr, *t, b, static_cast<uint16_t>(innerLen), entropy);
+                r = prefixedClone(m, hdr, t->rewriteLen, 0);
                 if (r == nullptr) {
                     counters_.drop(Drop::no_mbuf);
                     continue;
                 }
-                outerChecksum(r, st.underlayPort, rte_pktmbuf_mtod(r, packet::OuterHeaders*));
+                outer = rte_pktmbuf_mtod(r, uint8_t*);
             }
+            outerChecksum(r, st.underlayPort, outer);
             ++bc.replicated;
             ++copies;
-            countTx(t, innerLen);
-            if (t.resolved) send(st.underlayPort, r);
+            countTx(id, innerLen);
+            if (t->resolved) send(st.underlayPort, r);
             else toControl(r, ExceptionKind::AwaitNeighborCopy);
         }
     }

@@ -96,23 +96,28 @@ private:
     void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                         const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos);
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
-                      uint32_t vtepHost, const state::Member* ingress);
-    int32_t templateFor(const state::ForwardingState& st, uint32_t vtepHost);
-    // The outer IPv4 checksum: left to the NIC where the port offloads it.
-    void outerChecksum(rte_mbuf* m, uint16_t port, packet::OuterHeaders* outer) {
+                      uint32_t tunnelId, const state::Member* ingress);
+    // The outer IPv4 checksum: left to the NIC where the port offloads it. Every rewrite
+    // starts with Ethernet and a 20-byte IPv4 header.
+    void outerChecksum(rte_mbuf* m, uint16_t port, uint8_t* outer) {
         if ((txChecksumPorts_ >> port & 1) == 0) return;
-        outer->ip.hdr_checksum = 0;
+        reinterpret_cast<rte_ipv4_hdr*>(outer + packet::kEtherHeaderLen)->hdr_checksum = 0;
         m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
         m->l2_len = packet::kEtherHeaderLen;
         m->l3_len = packet::kIpv4HeaderLen;
     }
-    void countRx(const state::ForwardingState& st, uint32_t vtepHost, uint32_t bytes);
+    void countRx(int32_t tunnelId, uint32_t bytes) {
+        if (tunnelId < 0) return;
+        auto& v = counters_.vteps[static_cast<uint32_t>(tunnelId)];
+        ++v.rxPackets;
+        v.rxBytes += bytes;
+        v.lastRx = now_;
+    }
     // On ports fed by the local kernel: completes a partial TCP/UDP checksum; false (m
     // dropped) for a truncated super-frame.
     bool completeChecksum(rte_mbuf* m);
-    void countTx(const state::VtepTemplate& t, uint32_t bytes) {
-        if (t.statsSlot == state::kNoVtepStats) return;
-        auto& v = counters_.vteps[t.statsSlot];
+    void countTx(uint32_t tunnelId, uint32_t bytes) {
+        auto& v = counters_.vteps[tunnelId];
         ++v.txPackets;
         v.txBytes += bytes;
     }
@@ -153,13 +158,6 @@ private:
     Channels channels_;
     const std::atomic<uint32_t>& clock_;
     uint32_t now_ = 0;
-    // Last VTEP looked up: runs of packets to one VTEP skip the template map.
-    uint64_t cachedGeneration_ = 0;
-    uint32_t cachedVtep_ = 0;
-    int32_t cachedTemplate_ = -1;
-    uint64_t rxCachedGeneration_ = 0;
-    uint32_t rxCachedVtep_ = 0;
-    uint16_t rxCachedSlot_ = state::kNoVtepStats;
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);

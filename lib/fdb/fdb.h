@@ -50,9 +50,12 @@ inline BridgeId keyBridge(Key k) { return static_cast<BridgeId>(k >> 48); }
 inline void keyMac(Key k, uint8_t* mac) { std::memcpy(mac, &k, 6); }
 
 // Where a MAC lives. Packed into one 64-bit word so that readers load it atomically:
-//   bits  0..31 remote VTEP IPv4 (host order)   bits 32..47 local port id
+//   bits  0..31 remote: tunnel id (NewTunnel: the VTEP's IPv4, host order)
+//   bits 32..47 local port id (NewTunnel: the encapsulation)
 //   bits 48..59 local VLAN (0 = untagged)       bits 60..61 kind   bit 62 static
-enum class DestKind : uint8_t { None = 0, Local = 1, Remote = 2 };
+// NewTunnel appears only in learn requests: a MAC behind a VTEP the workers have no tunnel
+// for yet; the control core creates the tunnel and stores Remote(id).
+enum class DestKind : uint8_t { None = 0, Local = 1, Remote = 2, NewTunnel = 3 };
 
 struct Dest {
     uint64_t word = 0;
@@ -61,14 +64,19 @@ struct Dest {
         return Dest{uint64_t{port} << 32 | uint64_t{vlan & 0xFFFu} << 48 | uint64_t{1} << 60 |
                     uint64_t{isStatic} << 62};
     }
-    static Dest remote(uint32_t vtepHostOrder, bool isStatic = false) {
-        return Dest{uint64_t{vtepHostOrder} | uint64_t{2} << 60 | uint64_t{isStatic} << 62};
+    static Dest remote(uint32_t tunnelId, bool isStatic = false) {
+        return Dest{uint64_t{tunnelId} | uint64_t{2} << 60 | uint64_t{isStatic} << 62};
+    }
+    static Dest newTunnel(uint32_t vtepHostOrder, uint8_t encap) {
+        return Dest{uint64_t{vtepHostOrder} | uint64_t{encap} << 32 | uint64_t{3} << 60};
     }
     DestKind kind() const { return static_cast<DestKind>((word >> 60) & 3); }
     bool isStatic() const { return (word >> 62) & 1; }
     uint16_t port() const { return static_cast<uint16_t>(word >> 32); }
     uint16_t vlan() const { return static_cast<uint16_t>((word >> 48) & 0xFFF); }
-    uint32_t vtep() const { return static_cast<uint32_t>(word); }
+    uint32_t tunnel() const { return static_cast<uint32_t>(word); }
+    uint32_t newTunnelIp() const { return static_cast<uint32_t>(word); }
+    uint8_t newTunnelEncap() const { return static_cast<uint8_t>(word >> 32); }
     // Same place, whatever the static flag says.
     bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{1} << 62)) == 0; }
 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "encap/tunnel.h"
 #include "fdb/fdb.h"
 #include "packet/headers.h"
 #include "state/flat_map.h"
@@ -24,10 +25,8 @@ namespace vtepgw::state {
 
 inline constexpr uint16_t kMaxPorts = 32;
 inline constexpr uint16_t kMaxBridges = 4096;
-// Remote VTEPs with their own traffic counters (slots are never reused, so a VTEP's counters
-// never inherit another's); VTEPs beyond this many forward normally but are not counted.
-inline constexpr uint16_t kMaxVtepStats = 4096;
-inline constexpr uint16_t kNoVtepStats = 0xFFFF;
+// Per-tunnel traffic counters are indexed by tunnel id.
+inline constexpr uint16_t kMaxVtepStats = encap::kMaxTunnels;
 
 enum class PortRole : uint8_t { Unused, Access, Underlay };
 
@@ -52,29 +51,19 @@ struct PortState {
     }
 };
 
-// A precomputed outer header towards one remote VTEP or multicast group. The IPv4 total
-// length, IPv4 checksum (from `ipChecksumBase`), UDP length, UDP source port and VNI are
-// patched per packet; everything else is copied as is.
-struct VtepTemplate {
-    packet::OuterHeaders hdr{};
-    uint32_t ipHost = 0;      // the VTEP's (or group's) address
-    uint32_t nextHopHost = 0; // where the frame goes at layer 2 (0 for a group)
-    bool resolved = false;    // false: next hop MAC unknown, hdr.eth.dst_addr is zero
-    bool multicast = false;
-    uint16_t statsSlot = kNoVtepStats;  // index into WorkerCounters::vteps
-};
-
 struct BridgeState {
     bool active = false;
     std::string name;
     uint32_t vni = 0;
-    uint32_t vniWireBe = 0;  // the VXLAN header's second word
+    encap::Encap encap = encap::Encap::Vxlan;
+    uint32_t keyWireBe = 0;     // the VNI as the encapsulation writes it (VXLAN word, GRE key)
+    uint32_t maxInnerLen = 0;   // largest inner frame the underlay MTU carries in this encapsulation
     bool learning = true;
     bool keepInnerVlan = false;
     bool restrictVteps = false;  // VXLAN accepted only from allowedVteps
     FlatMap32 allowedVteps;
     std::vector<Member> members;
-    std::vector<int32_t> floodTemplates;  // indexes into ForwardingState::templates
+    std::vector<uint16_t> floodTunnels;  // tunnel ids: head-end replication list and group
 };
 
 struct ForwardingState {
@@ -83,17 +72,24 @@ struct ForwardingState {
     uint16_t underlayPort = 0;
     uint32_t localIpBe = 0;
     rte_ether_addr localMac{};
-    uint16_t udpPortBe = 0;
+    // UDP ports VXLAN is accepted on: vxlan.udp_port first, then the `vteps` overrides.
+    static constexpr uint8_t kMaxVxlanPorts = 8;
+    std::array<uint16_t, kMaxVxlanPorts> vxlanPortsBe{};
+    uint8_t vxlanPortCount = 0;
     uint16_t sourcePortMin = 49152;
     uint32_t sourcePortSpan = 16384;  // max - min + 1
     uint16_t underlayMtu = 1500;
 
     std::vector<BridgeState> bridges;  // indexed by BridgeId
-    FlatMap32 vniToBridge;             // VNI -> BridgeId
-    std::vector<VtepTemplate> templates;
-    FlatMap32 vtepTemplate;  // unicast VTEP IPv4 (host order) -> index in templates
+    FlatMap32 vniToBridge;             // VXLAN bridges: VNI -> BridgeId
+    FlatMap32 greKeyToBridge;          // GRE bridges: key -> BridgeId
+    std::vector<encap::Tunnel> tunnels;  // by tunnel id (inactive slots for ids not in use)
+    std::array<FlatMap32, encap::kEncapCount> tunnelOf;  // per encapsulation: remote IPv4 -> tunnel id
     FlatMap32 groups;        // multicast groups we joined (host order) -> 1: VXLAN to them is ours
 
+    const encap::Tunnel* tunnel(uint32_t id) const {
+        return id < tunnels.size() && tunnels[id].active ? &tunnels[id] : nullptr;
+    }
     const BridgeState* bridge(fdb::BridgeId id) const {
         return id < bridges.size() && bridges[id].active ? &bridges[id] : nullptr;
     }

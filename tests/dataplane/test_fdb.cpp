@@ -49,7 +49,7 @@ TEST_F(FdbTest, SameMacInTwoBridgesIsTwoEntries) {
     table.learn(fdb::makeKey(1, kMacA), Dest::local(1, 0), 1);
     table.learn(fdb::makeKey(2, kMacA), Dest::remote(0x0a000009), 1);
     EXPECT_EQ(at(fdb::makeKey(1, kMacA)).kind(), fdb::DestKind::Local);
-    EXPECT_EQ(at(fdb::makeKey(2, kMacA)).vtep(), 0x0a000009u);
+    EXPECT_EQ(at(fdb::makeKey(2, kMacA)).tunnel(), 0x0a000009u);
     EXPECT_EQ(table.size(), 2u);
 }
 
@@ -75,7 +75,7 @@ TEST_F(FdbTest, StaticEntriesWinOverLearningAndNeverAge) {
     ASSERT_TRUE(table.addStatic(k, Dest::remote(0x0a000009), 1));
     EXPECT_TRUE(at(k).isStatic());
     EXPECT_EQ(table.learn(k, Dest::local(2, 0), 2), LearnResult::StaticConflict);
-    EXPECT_EQ(at(k).vtep(), 0x0a000009u);
+    EXPECT_EQ(at(k).tunnel(), 0x0a000009u);
     EXPECT_EQ(table.age(100000, 300), 0u);
     EXPECT_GE(table.lookup(k), 0);
 }

@@ -52,9 +52,9 @@ TEST_F(Dataplane, LearnsLocalThenDecapsToIt) {
     EXPECT_EQ(normalised(up[0]), expectedVxlan(reply));
     EXPECT_TRUE(collect("b").empty());
     EXPECT_EQ(worker_->counters().bridges[0].encapPackets, 1u);
-    EXPECT_EQ(ctl_->vteps().count(kPeerIp.host), 1u);
-    const uint16_t slot = ctl_->vtepStatsSlot(kPeerIp.host);
-    ASSERT_NE(slot, state::kNoVtepStats);
+    const auto tunnel = ctl_->tunnels().find({kPeerIp.host, encap::Encap::Vxlan, false});
+    ASSERT_TRUE(tunnel);
+    const uint16_t slot = *tunnel;
     const auto& v = worker_->counters().vteps[slot];
     EXPECT_EQ(v.rxPackets, 1u);
     EXPECT_EQ(v.rxBytes, in.size());

@@ -7,8 +7,8 @@
 
 #include "common/fixtures.h"
 #include "packet/builder.h"
-#include "vxlan/decap.h"
-#include "vxlan/vxlan.h"
+#include "encap/classify.h"
+#include "encap/vxlan.h"
 
 using namespace vtepgw;
 using netaddr::Ipv4Address;
@@ -24,7 +24,8 @@ state::ForwardingState makeState() {
     state::ForwardingState st;
     st.localIpBe = kOurIp.toNetwork();
     st.localMac = ether(kOurMac);
-    st.udpPortBe = rte_cpu_to_be_16(4789);
+    st.vxlanPortsBe[0] = rte_cpu_to_be_16(4789);
+    st.vxlanPortCount = 1;
     st.vniToBridge = state::FlatMap32({{10, 0}, {20, 1}});
     st.groups = state::FlatMap32({{0xEF010101, 1}});  // 239.1.1.1
     return st;
@@ -41,19 +42,19 @@ FrameBuilder vxlanTo(const MacAddress& dstMac, Ipv4Address dstIp, uint16_t port 
     return f;
 }
 
-vxlan::UnderlayResult classify(const Bytes& b) {
+encap::UnderlayResult classify(const Bytes& b) {
     static const state::ForwardingState st = makeState();
-    return vxlan::classifyUnderlay(b.data(), static_cast<uint32_t>(b.size()), st);
+    return encap::classifyUnderlay(b.data(), static_cast<uint32_t>(b.size()), st);
 }
 
 }  // namespace
 
 TEST(Encap, OuterHeaderChecksumAndLengthsArePatchedCorrectly) {
-    state::VtepTemplate t;
-    t.hdr = vxlan::buildOuterTemplate({ether(kOurMac), ether(kPeerMac), kOurIp.host, kPeerIp.host, 64, 4789});
+    const packet::OuterHeaders hdr =
+        encap::vxlan::buildOuterTemplate({ether(kOurMac), ether(kPeerMac), kOurIp.host, kPeerIp.host, 64, 4789});
     for (uint16_t innerLen : {14, 60, 64, 1000, 1450, 1514, 9000}) {
         packet::OuterHeaders out;
-        vxlan::writeOuter(&out, t, packet::vniToWireBe(0xABCDEF), innerLen, rte_cpu_to_be_16(50001));
+        encap::vxlan::writeOuter(&out, hdr, packet::vniToWireBe(0xABCDEF), innerLen, rte_cpu_to_be_16(50001));
         EXPECT_EQ(rte_ipv4_cksum(&out.ip), 0) << "checksum must verify for inner length " << innerLen;
         EXPECT_EQ(rte_be_to_cpu_16(out.ip.total_length), innerLen + 36);
         EXPECT_EQ(rte_be_to_cpu_16(out.udp.dgram_len), innerLen + 16);
@@ -71,10 +72,10 @@ TEST(Encap, MatchesAnIndependentlyBuiltPacket) {
     const Bytes in = inner();
     const Bytes expected = FrameBuilder().ether(kPeerMac, kOurMac, 0x0800).ipv4(kOurIp, kPeerIp, 17, 64)
                                .udp(50001, 4789).vxlan(10).frame(in).build();
-    state::VtepTemplate t;
-    t.hdr = vxlan::buildOuterTemplate({ether(kOurMac), ether(kPeerMac), kOurIp.host, kPeerIp.host, 64, 4789});
+    const packet::OuterHeaders hdr =
+        encap::vxlan::buildOuterTemplate({ether(kOurMac), ether(kPeerMac), kOurIp.host, kPeerIp.host, 64, 4789});
     packet::OuterHeaders out;
-    vxlan::writeOuter(&out, t, packet::vniToWireBe(10), static_cast<uint16_t>(in.size()), rte_cpu_to_be_16(50001));
+    encap::vxlan::writeOuter(&out, hdr, packet::vniToWireBe(10), static_cast<uint16_t>(in.size()), rte_cpu_to_be_16(50001));
     Bytes got(sizeof out + in.size());
     std::memcpy(got.data(), &out, sizeof out);
     std::memcpy(got.data() + sizeof out, in.data(), in.size());
@@ -90,15 +91,15 @@ TEST(Encap, SourcePortStaysInRangeAndFollowsTheFlow) {
     const Bytes a = inner();
     Bytes b = a;
     b[14 + 20] ^= 1;  // another UDP source port: another flow
-    const uint32_t ha = vxlan::innerFlowHash(a.data(), static_cast<uint32_t>(a.size()));
-    EXPECT_EQ(ha, vxlan::innerFlowHash(a.data(), static_cast<uint32_t>(a.size())));
-    EXPECT_NE(ha, vxlan::innerFlowHash(b.data(), static_cast<uint32_t>(b.size())));
+    const uint32_t ha = encap::vxlan::innerFlowHash(a.data(), static_cast<uint32_t>(a.size()));
+    EXPECT_EQ(ha, encap::vxlan::innerFlowHash(a.data(), static_cast<uint32_t>(a.size())));
+    EXPECT_NE(ha, encap::vxlan::innerFlowHash(b.data(), static_cast<uint32_t>(b.size())));
     for (uint32_t h = 0; h < 2000000; h += 9973) {
-        const uint16_t p = vxlan::sourcePortFor(h * 2654435761u, 49152, 16384);
+        const uint16_t p = encap::vxlan::sourcePortFor(h * 2654435761u, 49152, 16384);
         EXPECT_GE(p, 49152);
     }
-    EXPECT_EQ(vxlan::sourcePortFor(0xFFFFFFFF, 1000, 1), 1000);
-    EXPECT_EQ(vxlan::sourcePortFor(0xFFFFFFFF, 49152, 16384), 65535);
+    EXPECT_EQ(encap::vxlan::sourcePortFor(0xFFFFFFFF, 1000, 1), 1000);
+    EXPECT_EQ(encap::vxlan::sourcePortFor(0xFFFFFFFF, 49152, 16384), 65535);
 }
 
 TEST(Decap, AcceptsVxlanForUs) {
@@ -107,7 +108,7 @@ TEST(Decap, AcceptsVxlanForUs) {
     Bytes padded = frame;
     padded.resize(padded.size() + 6, 0);  // Ethernet padding beyond the IP total length
     const auto r = classify(padded);
-    ASSERT_EQ(r.verdict, vxlan::UnderlayVerdict::Vxlan);
+    ASSERT_EQ(r.verdict, encap::UnderlayVerdict::Tunnel);
     EXPECT_EQ(r.bridge, 0);
     EXPECT_EQ(r.srcIpHost, kPeerIp.host);
     EXPECT_EQ(r.innerLen, in.size() + 4);
@@ -117,10 +118,10 @@ TEST(Decap, AcceptsVxlanForUs) {
 TEST(Decap, AcceptsVxlanToAJoinedGroupOnly) {
     const MacAddress groupMac = netaddr::multicastMacFor(*Ipv4Address::parse("239.1.1.1"));
     const auto ok = classify(vxlanTo(groupMac, *Ipv4Address::parse("239.1.1.1")).vxlan(10).frame(inner()).build());
-    EXPECT_EQ(ok.verdict, vxlan::UnderlayVerdict::Vxlan);
+    EXPECT_EQ(ok.verdict, encap::UnderlayVerdict::Tunnel);
     const auto other = classify(vxlanTo(netaddr::multicastMacFor(*Ipv4Address::parse("239.1.1.2")),
                                         *Ipv4Address::parse("239.1.1.2")).vxlan(10).frame(inner()).build());
-    EXPECT_EQ(other.verdict, vxlan::UnderlayVerdict::Drop);
+    EXPECT_EQ(other.verdict, encap::UnderlayVerdict::Drop);
     EXPECT_EQ(other.reason, counters::Drop::not_for_us);
     const auto icmpToGroup = classify(FrameBuilder().ether(groupMac, kPeerMac, 0x0800)
         .ipv4(kPeerIp, *Ipv4Address::parse("239.1.1.1"), 1).icmpEcho(true, 1, 1).build());
@@ -134,12 +135,12 @@ TEST(Decap, IgmpWithRouterAlertGoesToTheControlCore) {
                0x94, 0x04, 0, 0, 0x11, 100, 0, 0, 0, 0, 0, 0};
     const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&q[14]));
     std::memcpy(&q[24], &c, 2);
-    EXPECT_EQ(classify(q).verdict, vxlan::UnderlayVerdict::ToControl);
+    EXPECT_EQ(classify(q).verdict, encap::UnderlayVerdict::ToControl);
 }
 
 TEST(Decap, ReservedBitsAreAcceptedAndFlagged) {
     const auto r = classify(vxlanTo(kOurMac, kOurIp).vxlan(20, 0x0C).frame(inner()).build());
-    ASSERT_EQ(r.verdict, vxlan::UnderlayVerdict::Vxlan);
+    ASSERT_EQ(r.verdict, encap::UnderlayVerdict::Tunnel);
     EXPECT_EQ(r.bridge, 1);
     EXPECT_TRUE(r.reservedBits);
 }
@@ -147,9 +148,9 @@ TEST(Decap, ReservedBitsAreAcceptedAndFlagged) {
 TEST(Decap, ArpAndIcmpGoToTheControlCore) {
     const MacAddress bcast = *MacAddress::parse("ff:ff:ff:ff:ff:ff");
     EXPECT_EQ(classify(FrameBuilder().ether(bcast, kPeerMac, 0x0806).arp(1, kPeerMac, kPeerIp, MacAddress{}, kOurIp).build()).verdict,
-              vxlan::UnderlayVerdict::ToControl);
+              encap::UnderlayVerdict::ToControl);
     EXPECT_EQ(classify(FrameBuilder().ether(kOurMac, kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 1).icmpEcho(true, 1, 1).build()).verdict,
-              vxlan::UnderlayVerdict::ToControl);
+              encap::UnderlayVerdict::ToControl);
 }
 
 struct DropCase {
@@ -162,7 +163,7 @@ class DecapDrop : public ::testing::TestWithParam<DropCase> {};
 
 TEST_P(DecapDrop, IsDroppedWithItsReason) {
     const auto r = classify(GetParam().frame);
-    EXPECT_EQ(r.verdict, vxlan::UnderlayVerdict::Drop) << GetParam().description;
+    EXPECT_EQ(r.verdict, encap::UnderlayVerdict::Drop) << GetParam().description;
     EXPECT_EQ(counters::dropName(r.reason), std::string(counters::dropName(GetParam().reason)))
         << GetParam().description;
 }

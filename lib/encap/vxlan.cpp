@@ -1,10 +1,10 @@
+#include "encap/vxlan.h"
+
 #include <rte_ip.h>
 
-#include "vxlan/vxlan.h"
+namespace vtepgw::encap::vxlan {
 
-namespace vtepgw::vxlan {
-
-packet::OuterHeaders buildOuterTemplate(const TemplateSpec& spec) {
+packet::OuterHeaders buildOuterTemplate(const RewriteSpec& spec) {
     packet::OuterHeaders h{};
     h.eth.dst_addr = spec.dstMac;
     h.eth.src_addr = spec.srcMac;
@@ -26,4 +26,13 @@ packet::OuterHeaders buildOuterTemplate(const TemplateSpec& spec) {
     return h;
 }
 
-}  // namespace vtepgw::vxlan
+void buildRewrite(Tunnel& t, const RewriteSpec& spec) {
+    static_assert(sizeof(packet::OuterHeaders) <= kMaxRewrite);
+    const packet::OuterHeaders h = buildOuterTemplate(spec);
+    std::memcpy(t.rewrite, &h, sizeof h);
+    t.rewriteLen = kRewriteLen;
+    t.encap = Encap::Vxlan;
+    t.udpPort = spec.udpPort;
+}
+
+}  // namespace vtepgw::encap::vxlan

@@ -1,6 +1,7 @@
-// Classification of frames received on the underlay port: VXLAN for one of our bridges,
-// something for the control core (ARP, ICMP to our address), or a drop with its reason.
-// Works on the first segment's bytes only and never reads past `len`.
+// Classification of frames received on the underlay port: a tunnel packet for one of our
+// bridges (VXLAN or GRE, by the encapsulation's own classifier), something for the control
+// core (ARP, ICMP and IGMP to our address), or a drop with its reason. Works on the first
+// segment's bytes only and never reads past `len`.
 #pragma once
 
 #include <rte_ip.h>
@@ -9,21 +10,26 @@
 #include <cstring>
 
 #include "counters/counters.h"
+#include "encap/gre.h"
+#include "encap/vxlan.h"
 #include "packet/headers.h"
 #include "state/forwarding_state.h"
 
-namespace vtepgw::vxlan {
+namespace vtepgw::encap {
 
 inline constexpr uint8_t kIpProtoIgmp = 2;
 
-enum class UnderlayVerdict : uint8_t { Vxlan, ToControl, Drop };
+enum class UnderlayVerdict : uint8_t { Tunnel, ToControl, Drop };
 
 struct UnderlayResult {
     UnderlayVerdict verdict = UnderlayVerdict::Drop;
     counters::Drop reason = counters::Drop::truncated;
     bool reservedBits = false;   // accepted, but counted
+    Encap encap = Encap::Vxlan;
     fdb::BridgeId bridge = fdb::kNoBridge;
     uint32_t srcIpHost = 0;      // the remote VTEP
+    int32_t tunnel = -1;         // its tunnel id, or -1 when not known yet (learned on first sight)
+    uint16_t outerLen = 0;       // bytes in front of the inner frame
     uint16_t innerLen = 0;       // inner frame length (outer Ethernet padding excluded)
 };
 
@@ -79,40 +85,46 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
         if (ip->next_proto_id != IPPROTO_UDP || st.groups.find(dstHost) < 0)
             return drop(Drop::not_for_us);
     }
-    if (ip->next_proto_id == IPPROTO_ICMP) {
+    int32_t bridge;
+    if (ip->next_proto_id == IPPROTO_UDP) {
+        if (totalLen < packet::kIpv4HeaderLen + packet::kUdpHeaderLen) return drop(Drop::truncated);
+        const auto v = vxlan::classify(reinterpret_cast<const rte_udp_hdr*>(ip + 1), totalLen,
+                                       st.vxlanPortsBe.data(), st.vxlanPortCount);
+        if (!v.ok) return drop(v.reason);
+        bridge = st.vniToBridge.find(v.vni);
+        if (bridge < 0) return drop(Drop::unknown_vni);
+        r.encap = Encap::Vxlan;
+        r.reservedBits = v.reservedBits;
+        r.outerLen = v.outerLen;
+        r.innerLen = v.innerLen;
+    } else if (ip->next_proto_id == gre::kIpProtoGre) {
+        const auto g = gre::classify(reinterpret_cast<const uint8_t*>(ip + 1), totalLen);
+        if (!g.ok) return drop(g.reason);
+        bridge = st.greKeyToBridge.find(g.key);
+        if (bridge < 0) return drop(Drop::gre_unknown_key);
+        r.encap = Encap::Gre;
+        r.outerLen = g.outerLen;
+        r.innerLen = g.innerLen;
+    } else if (ip->next_proto_id == IPPROTO_ICMP) {
         r.verdict = UnderlayVerdict::ToControl;
         return r;
+    } else {
+        return drop(Drop::unsupported_protocol);
     }
-    if (ip->next_proto_id != IPPROTO_UDP) return drop(Drop::unsupported_protocol);
-
-    constexpr uint16_t kMinVxlan = packet::kIpv4HeaderLen + packet::kUdpHeaderLen +
-                                   packet::kVxlanHeaderLen + packet::kEtherHeaderLen;
-    if (totalLen < packet::kIpv4HeaderLen + packet::kUdpHeaderLen) return drop(Drop::truncated);
-    const auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
-    if (udp->dst_port != st.udpPortBe) return drop(Drop::udp_port_unknown);
-    if (totalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - packet::kIpv4HeaderLen)
-        return drop(Drop::truncated);
-    const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
-    const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);
-    if ((flags >> 24 & packet::kVxlanFlagI) == 0) return drop(Drop::bad_vxlan_flags);
-    const uint32_t vniWord = rte_be_to_cpu_32(vx->vx_vni);
-    r.reservedBits = (flags & ~(uint32_t{packet::kVxlanFlagI} << 24)) != 0 || (vniWord & 0xFF) != 0;
-    const int32_t bridge = st.vniToBridge.find(vniWord >> 8);
-    if (bridge < 0) return drop(Drop::unknown_vni);
 
     r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
     const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
     if (bs != nullptr && bs->restrictVteps && bs->allowedVteps.find(r.srcIpHost) < 0)
         return drop(Drop::vtep_not_allowed);
-    const auto* inner = reinterpret_cast<const rte_ether_hdr*>(vx + 1);
+    const auto* inner = reinterpret_cast<const rte_ether_hdr*>(frame + r.outerLen);
     if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
         inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
         if (bs == nullptr || !bs->keepInnerVlan) return drop(Drop::inner_vlan_tagged);
     }
-    r.verdict = UnderlayVerdict::Vxlan;
+    r.verdict = UnderlayVerdict::Tunnel;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
-    r.innerLen = static_cast<uint16_t>(totalLen - (kMinVxlan - packet::kEtherHeaderLen));
+    r.tunnel = st.tunnelOf[static_cast<uint8_t>(r.encap)].find(r.srcIpHost);
     return r;
 }
 
-}  // namespace vtepgw::vxlan
+}  // namespace vtepgw::encap

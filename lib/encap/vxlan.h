@@ -1,0 +1,137 @@
+// VXLAN (RFC 7348) over IPv4: the rewrite built at control time, its per-packet patching
+// (lengths, checksum, source port, VNI) and the classification of received VXLAN.
+//
+//   outer Ethernet 14 | IPv4 20, DF clear, ID 0 | UDP 8, checksum 0 | VXLAN 8: I flag + VNI
+#pragma once
+
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include "counters/counters.h"
+#include "encap/tunnel.h"
+#include "packet/headers.h"
+
+namespace vtepgw::encap::vxlan {
+
+struct RewriteSpec {
+    rte_ether_addr srcMac;
+    rte_ether_addr dstMac;  // zero while the next hop is unresolved
+    uint32_t srcIpHost;
+    uint32_t dstIpHost;
+    uint8_t ttl;
+    uint16_t udpPort;
+};
+
+inline constexpr uint8_t kRewriteLen = packet::kVxlanOverhead;
+
+// The outer headers: DF clear, ID 0, UDP checksum 0, I flag set; the IPv4 checksum covers
+// every constant field (total length counted as zero).
+packet::OuterHeaders buildOuterTemplate(const RewriteSpec& spec);
+// The same written into a tunnel.
+void buildRewrite(Tunnel& t, const RewriteSpec& spec);
+
+// The VXLAN header's second word for a VNI (what the per-packet patch stores).
+inline uint32_t keyWireBe(uint32_t vni) { return packet::vniToWireBe(vni); }
+
+// Entropy for the outer UDP source port (RFC 7348 §5: a hash of the inner frame's flow):
+// inner MACs and EtherType, plus IPv4 addresses and TCP/UDP ports when present. Reads no
+// further than `len`.
+inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
+    if (len < packet::kEtherHeaderLen) return 0;
+    uint64_t head;
+    std::memcpy(&head, frame, 8);
+    uint32_t h = rte_hash_crc_8byte(head, 0x9e3779b9);
+    uint32_t tail;
+    std::memcpy(&tail, frame + 8, 4);
+    h = rte_hash_crc_4byte(tail, h);
+    uint16_t type;
+    std::memcpy(&type, frame + 12, 2);
+    if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+        len >= packet::kEtherHeaderLen + packet::kIpv4HeaderLen) {
+        const uint8_t* ip = frame + packet::kEtherHeaderLen;
+        uint64_t addrs;
+        std::memcpy(&addrs, ip + 12, 8);
+        h = rte_hash_crc_8byte(addrs, h);
+        const uint32_t ihl = (ip[0] & 0x0F) * 4u;
+        const uint8_t proto = ip[9];
+        uint16_t frag;
+        std::memcpy(&frag, ip + 6, 2);
+        const bool firstFragment = (rte_be_to_cpu_16(frag) & packet::kIpv4OffsetMask) == 0;
+        if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && firstFragment && ihl >= 20 &&
+            len >= packet::kEtherHeaderLen + ihl + 4) {
+            uint32_t ports;
+            std::memcpy(&ports, ip + ihl, 4);
+            h = rte_hash_crc_4byte(ports, h ^ proto);
+        }
+    }
+    return h;
+}
+
+// Maps a hash into [min, min+span) without a division (Lemire's multiply-shift).
+inline uint16_t sourcePortFor(uint32_t hash, uint16_t min, uint32_t span) {
+    return static_cast<uint16_t>(min + ((uint64_t{hash} * span) >> 32));
+}
+
+// Writes the outer headers at `out` for an inner frame of `innerLen` bytes.
+inline void writeOuter(packet::OuterHeaders* out, const packet::OuterHeaders& hdr, uint32_t vniWireBe,
+                       uint16_t innerLen, uint16_t srcPortBe) {
+    std::memcpy(out, &hdr, sizeof(packet::OuterHeaders));
+    const uint16_t ipLen = static_cast<uint16_t>(innerLen + packet::kVxlanOverhead -
+                                                 packet::kEtherHeaderLen);
+    const uint16_t ipLenBe = rte_cpu_to_be_16(ipLen);
+    out->ip.total_length = ipLenBe;
+    out->ip.hdr_checksum = packet::checksumAdd16(hdr.ip.hdr_checksum, ipLenBe);
+    out->udp.src_port = srcPortBe;
+    out->udp.dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(ipLen - packet::kIpv4HeaderLen));
+    out->vxlan.vx_vni = vniWireBe;
+}
+
+inline void write(uint8_t* out, const Tunnel& t, uint32_t keyWireBe, uint16_t innerLen, uint16_t entropyBe) {
+    writeOuter(reinterpret_cast<packet::OuterHeaders*>(out),
+               *reinterpret_cast<const packet::OuterHeaders*>(t.rewrite), keyWireBe, innerLen, entropyBe);
+}
+
+// What the classifier of a UDP packet to us found.
+struct Received {
+    counters::Drop reason = counters::Drop::truncated;  // when !ok
+    bool ok = false;
+    bool reservedBits = false;
+    uint32_t vni = 0;
+    uint16_t outerLen = 0;
+    uint16_t innerLen = 0;
+};
+
+// `udp` points at the UDP header of an IPv4 packet of `ipTotalLen` bytes (20-byte header);
+// `portsBe` are the UDP ports we take VXLAN on.
+inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint16_t* portsBe, uint8_t ports) {
+    using counters::Drop;
+    Received r;
+    constexpr uint16_t kMinVxlan = packet::kIpv4HeaderLen + packet::kUdpHeaderLen +
+                                   packet::kVxlanHeaderLen + packet::kEtherHeaderLen;
+    bool ours = false;
+    for (uint8_t i = 0; i < ports && !ours; ++i) ours = udp->dst_port == portsBe[i];
+    if (!ours) {
+        r.reason = Drop::udp_port_unknown;
+        return r;
+    }
+    if (ipTotalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - packet::kIpv4HeaderLen)
+        return r;  // truncated
+    const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
+    const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);
+    if ((flags >> 24 & packet::kVxlanFlagI) == 0) {
+        r.reason = Drop::bad_vxlan_flags;
+        return r;
+    }
+    const uint32_t vniWord = rte_be_to_cpu_32(vx->vx_vni);
+    r.reservedBits = (flags & ~(uint32_t{packet::kVxlanFlagI} << 24)) != 0 || (vniWord & 0xFF) != 0;
+    r.vni = vniWord >> 8;
+    r.outerLen = packet::kVxlanOverhead;
+    r.innerLen = static_cast<uint16_t>(ipTotalLen - (kMinVxlan - packet::kEtherHeaderLen));
+    r.ok = true;
+    return r;
+}
+
+}  // namespace vtepgw::encap::vxlan
