@@ -294,6 +294,9 @@ Json Commands::showBridges() {
         const fdb::BridgeId id = ctl_.bridgeIds().at(b.name);
         rows.push_back({{"bridge", b.name},
                         {"vni", b.vni},
+                        {"encapsulation", encap::encapName(b.encap)},
+                        {"overhead", encap::mtuOverhead(b.encap)},
+                        {"max_inner_mtu", ctl_.config().underlay.mtu - encap::mtuOverhead(b.encap)},
                         {"members", members},
                         {"flood_vteps", flood},
                         {"group", b.group ? Json(b.group->toString()) : Json(nullptr)},

@@ -86,6 +86,16 @@ FrameBuilder& FrameBuilder::tcp(uint16_t srcPort, uint16_t dstPort) {
     return *this;
 }
 
+FrameBuilder& FrameBuilder::gre(uint32_t key, uint16_t flags, uint16_t protocol, uint32_t sequence) {
+    if (flags & 0x8000) layers_.push_back({Kind::GreChecksum, bytes_.size()});
+    put16(bytes_, flags);
+    put16(bytes_, protocol);
+    if (flags & 0x8000) put32(bytes_, 0);
+    if (flags & 0x2000) put32(bytes_, key);
+    if (flags & 0x1000) put32(bytes_, sequence);
+    return *this;
+}
+
 FrameBuilder& FrameBuilder::vxlan(uint32_t vni, uint8_t flags) {
     bytes_.push_back(flags);
     bytes_.insert(bytes_.end(), 3, 0);
@@ -151,6 +161,7 @@ Bytes FrameBuilder::build() const {
                 break;
             }
             case Kind::Ipv4: set16(b, at + 2, static_cast<uint16_t>(len)); break;
+            case Kind::GreChecksum: set16(b, at + 4, fold(sum16(&b[at], len))); break;
             case Kind::Raw: break;
         }
     }

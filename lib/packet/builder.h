@@ -24,6 +24,10 @@ public:
     FrameBuilder& udp(uint16_t srcPort, uint16_t dstPort);
     FrameBuilder& tcp(uint16_t srcPort, uint16_t dstPort);
     FrameBuilder& vxlan(uint32_t vni, uint8_t flags = 0x08);
+    // GRE carrying Ethernet (protocol 0x6558 unless given): `flags` are the first 16 bits
+    // (0x2000 = key present; 0x8000 adds a checksum filled in by build(); 0x1000 a sequence
+    // number); the key and sequence words follow when their bits are set.
+    FrameBuilder& gre(uint32_t key, uint16_t flags = 0x2000, uint16_t protocol = 0x6558, uint32_t sequence = 0);
     FrameBuilder& icmpEcho(bool request, uint16_t id, uint16_t seq);
     FrameBuilder& arp(uint16_t op, const netaddr::MacAddress& sha, netaddr::Ipv4Address spa,
                       const netaddr::MacAddress& tha, netaddr::Ipv4Address tpa);
@@ -39,7 +43,7 @@ public:
     Bytes build() const;
 
 private:
-    enum class Kind { Raw, Ipv4, Udp, Tcp, Icmp };
+    enum class Kind { Raw, Ipv4, Udp, Tcp, Icmp, GreChecksum };
     struct Layer {
         Kind kind;
         size_t offset;

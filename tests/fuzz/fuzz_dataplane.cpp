@@ -29,8 +29,10 @@ const char* kConfig = R"({
   "bridges": {
     "br10": { "vni": 10, "group": "239.1.1.1", "flood_vteps": ["10.0.0.9", "10.9.9.9"],
               "members": [ {"port": "a"}, {"port": "t", "vlan": 100} ], "mac_limit": 64 },
-    "br20": { "vni": 20, "members": [ {"port": "t", "vlan": 200} ], "keep_inner_vlan": true }
-  }
+    "br20": { "vni": 20, "members": [ {"port": "t", "vlan": 200} ], "keep_inner_vlan": true },
+    "gre30": { "vni": 30, "encapsulation": "gre", "flood_vteps": ["10.0.0.9"], "members": [ {"port": "t", "vlan": 300} ] }
+  },
+  "vteps": { "10.9.9.9": { "udp_port": 8472 } }
 })";
 
 testrig::FuzzRig fz;

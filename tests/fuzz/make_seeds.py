@@ -4,7 +4,7 @@
 import os
 import sys
 
-from scapy.all import ARP, ICMP, IP, UDP, Dot1Q, Ether, Raw, VXLAN, raw
+from scapy.all import ARP, GRE, ICMP, IP, UDP, Dot1Q, Ether, Raw, VXLAN, raw
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -16,6 +16,10 @@ seeds = {
     "arp": (0, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:00:00:00:09:09") / ARP(op=1, psrc=peer, pdst=ours, hwsrc="02:00:00:00:09:09")),
     "arp_reply_gw": (0, Ether(src="02:00:00:00:01:01") / ARP(op=2, psrc="10.0.0.1", pdst=ours, hwsrc="02:00:00:00:01:01")),
     "ping": (0, Ether() / IP(src=peer, dst=ours) / ICMP()),
+    "gre": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / GRE(key_present=1, key=30, proto=0x6558) / inner),
+    "gre_csum_seq": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / GRE(chksum_present=1, key_present=1, seqnum_present=1, key=30, seqence_number=5, proto=0x6558) / inner),
+    "vxlan_8472": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src="10.9.9.9", dst=ours) / UDP(sport=50000, dport=8472) / VXLAN(vni=10) / inner),
+    "trunk_300": (2, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:cc:00:00:00:03") / Dot1Q(vlan=300) / IP() / UDP()),
     "access_bcast": (1, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:00:00:00:01") / IP() / UDP()),
     "access_unicast": (1, inner),
     "trunk_100": (2, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:cc:00:00:00:01") / Dot1Q(vlan=100) / IP() / UDP()),

@@ -8,6 +8,7 @@
 #include "common/fixtures.h"
 #include "packet/builder.h"
 #include "encap/classify.h"
+#include "encap/gre.h"
 #include "encap/vxlan.h"
 
 using namespace vtepgw;
@@ -248,3 +249,48 @@ TEST(FdbKey, FromHeaderEqualsFromMac) {
 }
 
 }  // namespace
+
+TEST(GreRewrite, MatchesAnIndependentlyBuiltPacketAtEveryLength) {
+    encap::Tunnel t;
+    encap::gre::buildRewrite(t, {ether(kOurMac), ether(kPeerMac), kOurIp.host, kPeerIp.host, 64});
+    EXPECT_EQ(t.rewriteLen, 42);
+    EXPECT_EQ(t.encap, encap::Encap::Gre);
+    for (size_t payload : {28u, 100u, 1400u}) {
+        const Bytes in = FrameBuilder().ether(kHostA, kHostB, 0x0800).ipv4(*Ipv4Address::parse("192.168.10.1"), *Ipv4Address::parse("192.168.10.2"), 17).udp(1, 2)
+                             .payload(payload - 28).build();
+        Bytes got(t.rewriteLen + in.size());
+        encap::gre::write(got.data(), t, encap::gre::keyWireBe(4242), static_cast<uint16_t>(in.size()));
+        std::memcpy(got.data() + t.rewriteLen, in.data(), in.size());
+        Bytes e = FrameBuilder().ether(kPeerMac, kOurMac, 0x0800).ipv4(kOurIp, kPeerIp, 47, 64).gre(4242)
+                      .frame(in).build();
+        e[18] = e[19] = 0;  // our IP ID is 0
+        e[24] = e[25] = 0;
+        const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&e[14]));
+        std::memcpy(&e[24], &c, 2);
+        EXPECT_EQ(got, e) << packet::hexDump(got);
+        EXPECT_EQ(rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(&got[14])), 0);
+    }
+}
+
+TEST(GreClassify, ParsesOptionalFieldsAndNamesEachDrop) {
+    const Bytes body = FrameBuilder().ether(kHostA, kHostB, 0x0800).payload(46).build();
+    auto parse = [&](uint16_t flags, uint16_t proto = 0x6558) {
+        const Bytes g = FrameBuilder().ipv4(kPeerIp, kOurIp, 47).gre(7, flags, proto, 9).frame(body).build();
+        return encap::gre::classify(g.data() + 20, static_cast<uint16_t>(g.size()));
+    };
+    auto r = parse(0x2000);
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.key, 7u);
+    EXPECT_EQ(r.outerLen, 14 + 20 + 8);
+    EXPECT_EQ(r.innerLen, body.size());
+    r = parse(0xB000);
+    ASSERT_TRUE(r.ok) << "checksum (verified) and sequence number (ignored)";
+    EXPECT_EQ(r.outerLen, 14 + 20 + 16);
+    EXPECT_EQ(r.key, 7u);
+    EXPECT_EQ(parse(0x2002).reason, counters::Drop::gre_bad_version);
+    EXPECT_EQ(parse(0x4000).reason, counters::Drop::gre_routing);
+    EXPECT_EQ(parse(0x2000, 0x86DD).reason, counters::Drop::gre_not_ethernet);
+    EXPECT_EQ(parse(0x0000).reason, counters::Drop::gre_unknown_key);
+    const Bytes tiny = FrameBuilder().ipv4(kPeerIp, kOurIp, 47).payload(3).build();
+    EXPECT_EQ(encap::gre::classify(tiny.data() + 20, static_cast<uint16_t>(tiny.size())).reason, counters::Drop::truncated);
+}
