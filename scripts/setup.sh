@@ -10,6 +10,7 @@ PACKAGES=(
     dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev
     # lab and tests: namespaces, real peers, packet decoding
     iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
+    openvswitch-switch  # the GRE peer (userspace datapath): this kernel has no gretap
     # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
 )
