@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-vtepd=$root/build/app/vtepd
+vtepd=${VTEPD:-$root/build/app/vtepd}  # VTEPD=... compares another build
 vtepctl=$root/build/app/vtepctl
 [ -x "$vtepd" ] || { echo "pipeline: build first (scripts/setup.sh)" >&2; exit 1; }
 command -v dpdk-testpmd >/dev/null || { echo "pipeline: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }

@@ -103,6 +103,7 @@ void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
 
 void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n) {
     const state::PortState& ps = st.ports[port];
+    const bool completeChecksums = ps.completeChecksums;
     rte_mbuf* kept[kBurst];
     fdb::BridgeId bridges[kBurst];
     Dest learnAs[kBurst];
@@ -140,7 +141,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             discard(m, Drop::multicast_source);
             continue;
         }
-        if (ps.completeChecksums && !completeChecksum(m)) continue;
+        if (completeChecksums && !completeChecksum(m)) continue;
         kept[k] = m;
         bridges[k] = bid;
         learnAs[k] = Dest::local(port, vlan);
@@ -177,6 +178,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
 }
 
 void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts, uint16_t n) {
+    const bool completeChecksums = st.ports[st.underlayPort].completeChecksums;
     rte_mbuf* kept[kBurst];
     fdb::BridgeId bridges[kBurst];
     Dest learnAs[kBurst];
@@ -203,15 +205,16 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             discard(m, Drop::multicast_source);
             continue;
         }
-        if (st.ports[st.underlayPort].completeChecksums && !completeChecksum(m)) continue;
+        if (completeChecksums && !completeChecksum(m)) continue;
         auto& bc = counters_.bridges[r.bridge];
         ++bc.decapPackets;
         bc.decapBytes += m->pkt_len;
-        countRx(r.tunnel, m->pkt_len);
+        const int32_t tunnel = tunnelFrom(st, r.encap, r.srcIpHost);
+        countRx(tunnel, m->pkt_len);
         kept[k] = m;
         bridges[k] = r.bridge;
-        learnAs[k] = r.tunnel >= 0 ? Dest::remote(static_cast<uint32_t>(r.tunnel))
-                                   : Dest::newTunnel(r.srcIpHost, static_cast<uint8_t>(r.encap));
+        learnAs[k] = tunnel >= 0 ? Dest::remote(static_cast<uint32_t>(tunnel))
+                                 : Dest::newTunnel(r.srcIpHost, static_cast<uint8_t>(r.encap));
         ++k;
     }
     if (k == 0) return;

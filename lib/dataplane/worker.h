@@ -106,6 +106,17 @@ private:
         m->l2_len = packet::kEtherHeaderLen;
         m->l3_len = packet::kIpv4HeaderLen;
     }
+    // The tunnel a packet came through, or -1 (a VTEP not known yet). Decapsulated runs
+    // usually come from one VTEP: the last answer is kept per snapshot.
+    int32_t tunnelFrom(const state::ForwardingState& st, encap::Encap e, uint32_t srcIpHost) {
+        if (rxGeneration_ != st.generation || rxSource_ != srcIpHost || rxEncap_ != e) {
+            rxGeneration_ = st.generation;
+            rxSource_ = srcIpHost;
+            rxEncap_ = e;
+            rxTunnel_ = st.tunnelOf[static_cast<uint8_t>(e)].find(srcIpHost);
+        }
+        return rxTunnel_;
+    }
     void countRx(int32_t tunnelId, uint32_t bytes) {
         if (tunnelId < 0) return;
         auto& v = counters_.vteps[static_cast<uint32_t>(tunnelId)];
@@ -158,6 +169,10 @@ private:
     Channels channels_;
     const std::atomic<uint32_t>& clock_;
     uint32_t now_ = 0;
+    uint64_t rxGeneration_ = ~uint64_t{0};
+    uint32_t rxSource_ = 0;
+    encap::Encap rxEncap_ = encap::Encap::Vxlan;
+    int32_t rxTunnel_ = -1;
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);

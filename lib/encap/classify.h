@@ -28,7 +28,6 @@ struct UnderlayResult {
     Encap encap = Encap::Vxlan;
     fdb::BridgeId bridge = fdb::kNoBridge;
     uint32_t srcIpHost = 0;      // the remote VTEP
-    int32_t tunnel = -1;         // its tunnel id, or -1 when not known yet (learned on first sight)
     uint16_t outerLen = 0;       // bytes in front of the inner frame
     uint16_t innerLen = 0;       // inner frame length (outer Ethernet padding excluded)
 };
@@ -123,7 +122,6 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     }
     r.verdict = UnderlayVerdict::Tunnel;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
-    r.tunnel = st.tunnelOf[static_cast<uint8_t>(r.encap)].find(r.srcIpHost);
     return r;
 }
 

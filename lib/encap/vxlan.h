@@ -111,8 +111,8 @@ inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint
     Received r;
     constexpr uint16_t kMinVxlan = packet::kIpv4HeaderLen + packet::kUdpHeaderLen +
                                    packet::kVxlanHeaderLen + packet::kEtherHeaderLen;
-    bool ours = false;
-    for (uint8_t i = 0; i < ports && !ours; ++i) ours = udp->dst_port == portsBe[i];
+    bool ours = udp->dst_port == portsBe[0];  // vxlan.udp_port: the common case, one compare
+    for (uint8_t i = 1; i < ports && !ours; ++i) ours = udp->dst_port == portsBe[i];
     if (!ours) {
         r.reason = Drop::udp_port_unknown;
         return r;
