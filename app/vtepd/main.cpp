@@ -306,7 +306,8 @@ int main(int argc, char** argv) {
                     else
                         for (const auto& w : commands.warnings()) VTEPGW_LOG(WARNING, CONFIG, "reload: %s", w.c_str());
                 }
-                const bool busy = ctl.poll() | telemetry.serve();
+                const bool polled = ctl.poll();  // both run every round
+                const bool busy = telemetry.serve() || polled;
                 if (!socket.poll(ctl.nowMs()) && !busy)
                     std::this_thread::sleep_for(std::chrono::microseconds(100));
             }
