@@ -60,26 +60,7 @@ void Worker::pollOnce() {
         // and stops after its packets are handed to the NIC.
         const uint64_t start = rte_rdtsc();
         const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kBurst);
-        if (n == 0) continue;
-        auto& pc = counters_.ports[q.port];
-        pc.rxPackets += n;
-        for (uint16_t i = 0; i < n; ++i) pc.rxBytes += pkts[i]->pkt_len;
-        const state::PortRole role = st->ports[q.port].role;
-        switch (role) {
-            case state::PortRole::Access: handleAccess(*st, q.port, pkts, n); break;
-            case state::PortRole::Underlay: handleUnderlay(*st, q.port, pkts, n); break;
-            case state::PortRole::Unused:
-                counters_.drop(Drop::no_bridge_port, n);
-                counters_.fates[static_cast<size_t>(counters::Fate::Dropped)] += n;
-                rte_pktmbuf_free_bulk(pkts, n);
-                break;
-        }
-        flush();
-        auto& busy = counters_.busy[static_cast<size_t>(role == state::PortRole::Underlay
-                                                             ? counters::Direction::FromUnderlay
-                                                             : counters::Direction::FromAccess)];
-        busy.cycles += rte_rdtsc() - start;
-        busy.packets += n;
+        if (n != 0) dispatch(*st, q.port, pkts, n, start);
     }
     if (setup_.drainsControlTx) {
         drainControlTx();
@@ -91,14 +72,28 @@ void Worker::pollOnce() {
 void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
     const ForwardingState* st = state_.current();
     now_ = clock_.load(std::memory_order_relaxed);
-    counters_.ports[port].rxPackets += n;
-    if (st->ports[port].role == state::PortRole::Access) handleAccess(*st, port, pkts, n);
-    else if (st->ports[port].role == state::PortRole::Underlay) handleUnderlay(*st, port, pkts, n);
-    else {
-        counters_.drop(Drop::no_bridge_port, n);
-        counters_.fates[static_cast<size_t>(counters::Fate::Dropped)] += n;
-        rte_pktmbuf_free_bulk(pkts, n);
+    dispatch(*st, port, pkts, n, rte_rdtsc());
+}
+
+void Worker::dispatch(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n, uint64_t start) {
+    auto& pc = counters_.ports[port];
+    pc.rxPackets += n;
+    for (uint16_t i = 0; i < n; ++i) pc.rxBytes += pkts[i]->pkt_len;
+    const state::PortRole role = st.ports[port].role;
+    switch (role) {
+        case state::PortRole::Access: handleAccess(st, port, pkts, n); break;
+        case state::PortRole::Underlay: handleUnderlay(st, port, pkts, n); break;
+        case state::PortRole::Unused:
+            counters_.drop(Drop::no_bridge_port, n);
+            counters_.fates[static_cast<size_t>(counters::Fate::Dropped)] += n;
+            rte_pktmbuf_free_bulk(pkts, n);
+            break;
     }
+    flush();
+    auto& busy = counters_.busy[static_cast<size_t>(role == state::PortRole::Underlay ? counters::Direction::FromUnderlay
+                                                                                      : counters::Direction::FromAccess)];
+    busy.cycles += rte_rdtsc() - start;
+    busy.packets += n;
 }
 
 void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n) {

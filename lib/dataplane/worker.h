@@ -73,7 +73,8 @@ public:
     // One loop: every RX queue once, the control TX ring, flush. For tests and benchmarks
     // (the caller must have put the worker online with the RCU domain).
     void pollOnce();
-    // Processes a burst as if received on `port` (benchmarks; tests use real ports).
+    // Processes a burst as if received on `port` (benchmarks): the same path as pollOnce's
+    // bursts, byte counts, flush and busy cycles included.
     void processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n);
     void flush();
 
@@ -89,6 +90,8 @@ private:
         uint8_t forwarded[2 * kBurst];
     };
 
+    // One received burst: counts, handles by port role, flushes, accounts busy cycles.
+    void dispatch(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n, uint64_t start);
     void handleAccess(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n);
     void handleUnderlay(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts,
                         uint16_t n);
