@@ -80,7 +80,11 @@ bool attachSegmentationGuard(uint32_t ifIndex, std::string& why) {
         {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, XDP_PASS},
         {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
     };
-    const int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "vtepgw_pass", "GPL", prog, 2, nullptr);
+    // Multi-buffer aware (BPF_F_XDP_HAS_FRAGS, Linux 5.18+): veth refuses a plain XDP program
+    // once the peer's MTU exceeds a page (a 9000-byte underlay); older kernels refuse the flag.
+    LIBBPF_OPTS(bpf_prog_load_opts, frags, .prog_flags = BPF_F_XDP_HAS_FRAGS);
+    int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "vtepgw_pass", "GPL", prog, 2, &frags);
+    if (fd < 0) fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "vtepgw_pass", "GPL", prog, 2, nullptr);
     if (fd < 0) {
         why = std::string("cannot load an XDP program: ") + std::strerror(-fd);
         return false;

@@ -31,6 +31,7 @@ for mtu in 1550 9000; do
     lab_start_vtepd "$VTEPD" || fail "vtepd did not start (underlay MTU $mtu)"
     [ "$(ns gw cat /sys/class/net/gw-u/mtu)" = $mtu ] || fail "vtepd did not set its underlay interface's MTU to $mtu"
     ns gw ip link show gw-a | grep -q "xdp" || fail "no XDP guard on the access veth"
+    ns gw ip link show gw-u | grep -q "xdp" || fail "no XDP guard on the underlay veth (MTU $mtu)"
     ns h2 ethtool -k eth0 | grep -q "^tx-checksumming: on" || fail "the host does not offload its checksums (the default)"
     ns h2 ethtool -k eth0 | grep -q "^tcp-segmentation-offload: off" || fail "vtepd's XDP guard did not take TSO off the host's veth"
     pass "underlay MTU $mtu set by vtepd; XDP guard on its veths; hosts keep TSO and checksum offload"
