@@ -314,6 +314,8 @@ int main(int argc, char** argv) {
             ctl.shutdown();
             for (int i = 0; i < 100 && rte_ring_count(ch.controlTx) != 0; ++i)
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            // A few more loops: the worker that took the leaves has yet to hand them to the NIC.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
             gWorkersStop.store(true);
             rte_eal_mp_wait_lcore();
 

@@ -99,7 +99,7 @@ sleep 1.5
 query 110a000000000000  # v2 query, Max Resp 10 (1 s)
 sleep 1.5
 lab_stop_vtepd || fail "vtepd did not exit cleanly"
-sleep 0.5
+sleep 1
 kill -TERM $TCPDUMP; wait $TCPDUMP 2>/dev/null
 reports=$(tshark -r "$LAB_DIR/r-gw.pcap" -Y "ip.src==10.2.0.2 && igmp" -T fields -e frame.time_relative -e igmp.type -e igmp.maddr -e igmp.record_type -e ip.ttl 2>/dev/null)
 echo "$reports" | sed 's/^/    IGMP from vtepd: /'
