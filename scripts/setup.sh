@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     # build
     build-essential g++ meson ninja-build pkg-config
-    dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev
+    dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev libmnl-dev
     # lab and tests: namespaces, real peers, packet decoding
     iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
     openvswitch-switch  # the GRE peer (userspace datapath): this kernel has no gretap
+    frr                 # BGP over the host interface (bgpd per namespace, no systemd)
     # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
     clang libclang-rt-14-dev
 )

@@ -11,6 +11,7 @@
 #include <rte_ring_elem.h>
 
 #include <grp.h>
+#include <net/if.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,7 +35,10 @@
 #include "control/telemetry.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
+#include "host/kernel_interface.h"
+#include "host/tap_port.h"
 #include "log/log.h"
+#include "port/linux_iface.h"
 #include "port/port.h"
 #include "rcu/qsbr.h"
 #include "state/forwarding_state.h"
@@ -196,8 +201,9 @@ int main(int argc, char** argv) {
                 throw std::runtime_error("vtepd needs at least two lcores (e.g. -l 0-1): the main "
                                          "lcore runs control, the others forward");
             constexpr unsigned kLearnRing = 4096, kExceptionRing = 1024, kControlTxRing = 1024;
+            const uint32_t hostSlots = cfg.underlay.hostInterface.empty() ? 0 : 2u * host::kTapDescriptors;
             uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()), workers,
-                                                  rte_lcore_count(), kExceptionRing + kControlTxRing);
+                                                  rte_lcore_count(), kExceptionRing + kControlTxRing + hostSlots);
             while (nbMbufs < opt.mbufs) nbMbufs = nbMbufs * 2 + 1;  // stays 2^n - 1
             // Devices first: the largest frame any port receives sizes the buffers.
             std::vector<uint16_t> ids;
@@ -245,11 +251,42 @@ int main(int argc, char** argv) {
                                "peer is a veth with offloads on, run 'ethtool -K <peer> tso off gso off' there or "
                                "use net_af_xdp (super-frames are dropped as 'kernel_gso_frame')",
                                spec.name.c_str(), p.kernelInterface.c_str());
+                if (!cfg.underlay.hostInterface.empty() && spec.name == cfg.underlay.port &&
+                    p.driver == "net_af_packet" && !p.kernelInterface.empty()) {
+                    std::string why;
+                    if (port::attachIngressBlind(if_nametoindex(p.kernelInterface.c_str()), why))
+                        VTEPGW_LOG(INFO, PORT, "%s: the local kernel no longer processes what arrives on %s "
+                                   "(tc ingress drop after af_packet's copy): our address is on %s",
+                                   spec.name.c_str(), p.kernelInterface.c_str(), cfg.underlay.hostInterface.c_str());
+                    else
+                        VTEPGW_LOG(WARNING, PORT, "%s: %s; the kernel will also answer for our address on %s "
+                                   "(pings and ARP answered twice)", spec.name.c_str(), why.c_str(),
+                                   p.kernelInterface.c_str());
+                }
                 bindings.push_back({spec.name, id, p.mac, p.kernelChecksums});
                 interfaces.push_back({spec.name, id, spec.device, p.driver, p.queues,
                                       p.rxDescriptors, p.txDescriptors, p.profile.name,
                                       p.rssInUse, p.multiSegInUse, p.rssHashInUse,
                                       p.rxIpv4ChecksumInUse, p.txIpv4ChecksumInUse});
+            }
+
+            // The host interface: after the configured ports, so their DPDK ids stay in file order.
+            std::unique_ptr<host::KernelInterface> hostStack;
+            std::optional<uint16_t> hostPort;
+            if (!cfg.underlay.hostInterface.empty()) {
+                const std::string& name = cfg.underlay.hostInterface;
+                rte_ether_addr mac{};
+                for (const auto& b : bindings)
+                    if (b.name == cfg.underlay.port) mac = b.mac;
+                hostPort = host::openTap(name, mac, cfg.underlay.mtu, pool);
+                openedPorts.push_back(*hostPort);
+                hostStack = std::make_unique<host::KernelInterface>(name);
+                control::InterfaceInfo info{name, *hostPort, host::tapDeviceName(name), "net_tap", 1,
+                                            host::kTapDescriptors, host::kTapDescriptors, "-", false, false};
+                info.role = "host";
+                interfaces.push_back(info);
+                VTEPGW_LOG(INFO, PORT, "host interface %s: net_tap port %u, ifindex %u, the underlay's MAC, "
+                           "address and routes", name.c_str(), *hostPort, hostStack->ifindex());
             }
 
             dataplane::Channels ch;
@@ -267,6 +304,7 @@ int main(int argc, char** argv) {
             state::StatePublisher publisher(rcu);
             std::atomic<uint32_t> clock{0};
             control::Controller ctl(cfg, bindings, fdb, publisher, ch, pool, clock);
+            if (hostPort) ctl.attachHost(*hostPort, hostStack.get());
             ctl.start();
 
             std::vector<std::unique_ptr<dataplane::Worker>> ws;
@@ -276,7 +314,8 @@ int main(int argc, char** argv) {
                 setup.txQueue = w;
                 setup.pool = pool;
                 setup.drainsControlTx = w == 0;
-                for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});
+                setup.workers = workers;
+                for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});  // not the host port
                 rcu.registerReader(w);
                 ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, rcu, ch, clock));
             }

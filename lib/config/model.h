@@ -3,6 +3,7 @@
 // touched by the fast path.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "encap/tunnel.h"
 #include "netaddr/addr.h"
+#include "punt/classes.h"
 
 namespace vtepgw::config {
 
@@ -50,6 +52,11 @@ struct UnderlaySpec {
     std::vector<RouteSpec> routes;
     std::vector<NeighborSpec> neighbors;
     uint16_t mtu = 1500;  // IP MTU of the underlay: encapsulated frames above it are dropped
+    // A Linux interface (net_tap) carrying our address for the host's own stack (BGP, SSH,
+    // BFD): what vtepd does not consume itself goes there. Empty = none.
+    std::string hostInterface;
+    // Punt policer, packets per second per class (punt::Class order), all workers together.
+    std::array<uint32_t, punt::kClassCount> puntPps = punt::kDefaultPps;
 };
 
 struct VxlanSpec {

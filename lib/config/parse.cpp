@@ -1,5 +1,6 @@
 #include "config/parse.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -153,6 +154,18 @@ bool validPortName(const std::string& name) {
     return true;
 }
 
+// Linux's IFNAMSIZ is 16 with the terminating zero; '/' and spaces are refused by the kernel,
+// and we keep to the characters every tool quotes safely.
+bool validInterfaceName(const std::string& name) {
+    if (name.empty() || name.size() > 15 || name == "." || name == "..") return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::string memberText(const MemberSpec& m) {
     return m.vlan ? m.port + " vlan " + std::to_string(*m.vlan) : m.port + " untagged";
 }
@@ -202,7 +215,8 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     }
     const Json& u = root["underlay"];
     if (!r.expectObject(u, "underlay")) return;
-    r.rejectUnknownKeys(u, "underlay", {"port", "address", "gateway", "routes", "neighbors", "mtu"});
+    r.rejectUnknownKeys(u, "underlay", {"port", "address", "gateway", "routes", "neighbors", "mtu",
+                                        "host_interface", "punt_limits"});
     UnderlaySpec& spec = cfg.underlay;
 
     if (!u.contains("port")) {
@@ -254,6 +268,30 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     if (u.contains("mtu")) {
         if (auto m = r.integer(u["mtu"], "underlay.mtu", 576, 9600))
             spec.mtu = static_cast<uint16_t>(*m);
+    }
+    if (u.contains("host_interface")) {
+        if (auto n = r.string(u["host_interface"], "underlay.host_interface")) {
+            if (!validInterfaceName(*n))
+                r.error("underlay.host_interface", "'" + *n + "' is not a Linux interface name (1 to 15 of "
+                        "letters, digits, '_', '-', '.')");
+            else
+                spec.hostInterface = *n;
+        }
+    }
+    if (u.contains("punt_limits")) {
+        const Json& pl = u["punt_limits"];
+        if (r.expectObject(pl, "underlay.punt_limits")) {
+            for (const auto& item : pl.items()) {
+                const auto* name = std::find(punt::kClassNames.begin(), punt::kClassNames.end(), item.key());
+                const std::string path = "underlay.punt_limits." + item.key();
+                if (name == punt::kClassNames.end()) {
+                    r.error(path, "unknown class (arp, icmp, igmp, tcp, udp, other)");
+                    continue;
+                }
+                if (auto v = r.integer(item.value(), path, 1, punt::kMaxPps))
+                    spec.puntPps[static_cast<size_t>(name - punt::kClassNames.begin())] = static_cast<uint32_t>(*v);
+            }
+        }
     }
     if (u.contains("routes")) {
         const Json& routes = u["routes"];

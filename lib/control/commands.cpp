@@ -326,7 +326,7 @@ Json Commands::showInterfaces() {
                         {"port_id", i.portId},
                         {"device", i.device},
                         {"driver", i.driver},
-                        {"role", underlay ? "underlay" : "access"},
+                        {"role", !i.role.empty() ? i.role : underlay ? "underlay" : "access"},
                         {"mac", macText},
                         {"mtu", mtu},
                         {"link", link.link_status == RTE_ETH_LINK_UP ? "up" : "down"},
@@ -344,6 +344,12 @@ Json Commands::showInterfaces() {
                                           {"mbuf_fast_free", false}}},
                         {"nic_drops", Json{{"rx_missed", nic.imissed}, {"rx_errors", nic.ierrors},
                                            {"rx_no_mbuf", nic.rx_nombuf}, {"tx_errors", nic.oerrors}}}});
+        if (i.role == "host") {
+            Json host = hostCountersJson(ctl_, ctl_.totals());
+            host.erase("interface");
+            host["problems"] = ctl_.hostProblems();
+            rows.back()["host"] = host;
+        }
     }
     return rows;
 }

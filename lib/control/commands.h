@@ -34,6 +34,7 @@ struct InterfaceInfo {
     bool rssHash = false;
     bool rxIpv4Checksum = false;
     bool txIpv4Checksum = false;
+    std::string role;  // empty: underlay or access, from the configuration
 };
 
 class Commands {

@@ -79,6 +79,7 @@ void Controller::start() {
     assignBridgeIds({});
     syncStatics();
     publish();
+    syncHost();
     sendGratuitousArp();
     VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
                cfg_.underlay.address.toString().c_str(), underlayPort_, cfg_.bridges.size(),
@@ -193,6 +194,8 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     s->sourcePortMin = cfg_.vxlan.sourcePortMin;
     s->sourcePortSpan = uint32_t{cfg_.vxlan.sourcePortMax} - cfg_.vxlan.sourcePortMin + 1;
     s->underlayMtu = cfg_.underlay.mtu;
+    s->hostPunt = hostPort_.has_value();
+    s->puntPps = cfg_.underlay.puntPps;
     for (const auto& p : ports_) s->ports[p.portId].completeChecksums = p.kernelChecksums;
 
     // VXLAN is accepted on vxlan.udp_port and on every port a configured VTEP uses.
@@ -369,6 +372,7 @@ bool Controller::poll() {
     bool worked = false;
     drainLearn();
     drainExceptions();
+    if (drainHost()) worked = true;
     const uint64_t now = nowMs();
     if (now - lastTickMs_ >= kTickMs) {
         lastTickMs_ = now;
@@ -434,27 +438,86 @@ unsigned Controller::drainLearn() {
 
 void Controller::drainExceptions() {
     rte_mbuf* pkts[32];
-    const unsigned n = rte_ring_sc_dequeue_burst(channels_.exception, reinterpret_cast<void**>(pkts),
-                                                 RTE_DIM(pkts), nullptr);
-    for (unsigned i = 0; i < n; ++i) {
-        rte_mbuf* m = pkts[i];
-        switch (static_cast<dataplane::ExceptionKind>(m->hash.usr)) {
-            case dataplane::ExceptionKind::AwaitNeighbor:
-            case dataplane::ExceptionKind::AwaitNeighborCopy: handleAwaitNeighbor(m); break;
-            case dataplane::ExceptionKind::Underlay: {
-                const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-                if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
-                else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-                         m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) &&
-                         reinterpret_cast<const rte_ipv4_hdr*>(eth + 1)->next_proto_id == underlay::kIpProtoIgmp)
-                    handleIgmp(m);
-                else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) handleIcmp(m);
-                else dropPacket(m, Drop::exception_unhandled);
-                break;
+    // A few bursts a round: a bulk transfer to the host interface comes at tens of thousands
+    // of packets a second, and the ring must not fill while the control core sleeps.
+    for (int round = 0; round < 8; ++round) {
+        const unsigned n = rte_ring_sc_dequeue_burst(channels_.exception, reinterpret_cast<void**>(pkts),
+                                                     RTE_DIM(pkts), nullptr);
+        for (unsigned i = 0; i < n; ++i) {
+            rte_mbuf* m = pkts[i];
+            switch (static_cast<dataplane::ExceptionKind>(m->hash.usr)) {
+                case dataplane::ExceptionKind::AwaitNeighbor:
+                case dataplane::ExceptionKind::AwaitNeighborCopy: handleAwaitNeighbor(m); break;
+                case dataplane::ExceptionKind::HostPunt: toHost(m); break;
+                case dataplane::ExceptionKind::Underlay: {
+                    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+                    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
+                    else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+                             m->data_len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) &&
+                             reinterpret_cast<const rte_ipv4_hdr*>(eth + 1)->next_proto_id == underlay::kIpProtoIgmp)
+                        handleIgmp(m);
+                    else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) handleIcmp(m);
+                    else dropPacket(m, Drop::exception_unhandled);
+                    break;
+                }
+                default: dropPacket(m, Drop::exception_unhandled); break;
             }
-            default: dropPacket(m, Drop::exception_unhandled); break;
+        }
+        if (n < RTE_DIM(pkts)) break;
+    }
+    flushHost();
+}
+
+void Controller::toHost(rte_mbuf* m) {
+    if (!hostPort_) {
+        dropPacket(m, Drop::exception_unhandled);
+        return;
+    }
+    hostTx_[hostTxCount_++] = m;
+    if (hostTxCount_ == RTE_DIM(hostTx_)) flushHost();
+}
+
+void Controller::flushHost() {
+    if (hostTxCount_ == 0) return;
+    uint64_t bytes = 0;
+    for (uint16_t i = 0; i < hostTxCount_; ++i) bytes += hostTx_[i]->pkt_len;
+    const uint16_t sent = rte_eth_tx_burst(*hostPort_, 0, hostTx_, hostTxCount_);
+    for (uint16_t i = sent; i < hostTxCount_; ++i) {
+        bytes -= hostTx_[i]->pkt_len;
+        dropPacket(hostTx_[i], Drop::host_queue_full);
+    }
+    counters_.host.puntedPackets += sent;
+    counters_.host.puntedBytes += bytes;
+    hostTxCount_ = 0;
+}
+
+bool Controller::drainHost() {
+    if (!hostPort_) return false;
+    rte_mbuf* pkts[32];
+    const uint16_t n = rte_eth_rx_burst(*hostPort_, 0, pkts, RTE_DIM(pkts));
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        // The kernel may only speak as us, in IPv4 and ARP: anything else (a MAC changed by
+        // hand, IPv6 turned back on) would be another host on the underlay.
+        const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+        if (m->data_len < sizeof(rte_ether_hdr) || !rte_is_same_ether_addr(&eth->src_addr, &underlayMac_) ||
+            (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) && eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))) {
+            dropPacket(m, Drop::host_frame_refused);
+            continue;
+        }
+        const uint32_t len = m->pkt_len;
+        if (transmit(m)) {
+            ++counters_.host.injectedPackets;
+            counters_.host.injectedBytes += len;
         }
     }
+    return n != 0;
+}
+
+void Controller::syncHost() {
+    if (hostStack_ == nullptr) return;
+    hostProblems_ = hostStack_->sync(cfg_.underlay);
+    for (const auto& p : hostProblems_) VTEPGW_LOG(WARNING, CONTROL, "host interface: %s", p.c_str());
 }
 
 void Controller::handleArp(rte_mbuf* m) {
@@ -487,6 +550,12 @@ void Controller::handleArp(rte_mbuf* m) {
     }
     if (op == RTE_ARP_OP_REPLY) counters_.event(Event::arp_replies_received);
     const bool forUs = tip == ours;
+    // One ARP view for vtepd and the kernel behind the host interface: the kernel sees every
+    // ARP frame but the requests for our address, which vtepd answers (once, not twice).
+    if (hostPort_ && !(op == RTE_ARP_OP_REQUEST && forUs)) {
+        if (rte_mbuf* copy = rte_pktmbuf_copy(m, pool_, 0, UINT32_MAX)) toHost(copy);
+        else counters_.drop(Drop::no_mbuf);
+    }
     // Like Linux: a host that asks for us will be talked to, so remember it; other ARP
     // traffic only refreshes neighbours we already track.
     const bool create = forUs && op == RTE_ARP_OP_REQUEST && routes_.nextHop(sip) == sip;
@@ -523,7 +592,9 @@ void Controller::handleIcmp(rte_mbuf* m) {
     }
     auto* icmp = reinterpret_cast<rte_icmp_hdr*>(ip + 1);
     if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
-        dropPacket(m, Drop::exception_unhandled);
+        // Echo replies to the host's own pings, unreachables for its connections, ...
+        if (hostPort_ && ip->dst_addr == cfg_.underlay.address.address.toNetwork()) toHost(m);
+        else dropPacket(m, Drop::exception_unhandled);
         return;
     }
     const uint16_t icmpLen = static_cast<uint16_t>(totalLen - sizeof(rte_ipv4_hdr));
@@ -679,6 +750,8 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     if (!samePorts) errors.push_back("ports: ports cannot change at run time (restart vtepd)");
     if (next.underlay.port != cfg_.underlay.port)
         errors.push_back("underlay.port: the underlay port cannot change at run time (restart vtepd)");
+    if (next.underlay.hostInterface != cfg_.underlay.hostInterface)
+        errors.push_back("underlay.host_interface: the host interface cannot change at run time (restart vtepd)");
     if (next.vxlan.fdbSize != cfg_.vxlan.fdbSize)
         errors.push_back("vxlan.fdb_size: the MAC table size cannot change at run time (restart vtepd)");
     if (!errors.empty()) return errors;
@@ -693,6 +766,7 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     sweepLearnedVteps();
     publish();
     flushAfterChange(previous);
+    syncHost();
     VTEPGW_LOG(INFO, CONTROL, "configuration applied: %zu bridge(s)", cfg_.bridges.size());
     return errors;
 }

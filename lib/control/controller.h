@@ -20,6 +20,7 @@
 #include "counters/counters.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
+#include "host/host_stack.h"
 #include "state/forwarding_state.h"
 #include "underlay/igmp.h"
 #include "underlay/igmp_host.h"
@@ -42,6 +43,17 @@ public:
     Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
                state::StatePublisher& publisher, dataplane::Channels channels, rte_mempool* pool,
                std::atomic<uint32_t>& clock, underlay::NeighborTimings neighborTimings = {});
+
+    // The host interface: a port only the control core uses (punted packets go out of it,
+    // what the kernel sends comes in from it) and the kernel side to keep configured. Before
+    // start(); the stack must outlive the controller.
+    void attachHost(uint16_t portId, host::HostStack* stack) {
+        hostPort_ = portId;
+        hostStack_ = stack;
+    }
+    std::optional<uint16_t> hostPort() const { return hostPort_; }
+    // What the last sync of the host interface could not do (empty when all went in).
+    const std::vector<std::string>& hostProblems() const { return hostProblems_; }
 
     // Installs static MACs and neighbours, publishes the first snapshot, announces our
     // address (gratuitous ARP) and starts resolving next hops.
@@ -102,6 +114,12 @@ private:
     void handleIcmp(rte_mbuf* m);
     void handleAwaitNeighbor(rte_mbuf* m);
     void handleIgmp(rte_mbuf* m);
+    // Hands m to the host interface (sent at the end of the exception batch).
+    void toHost(rte_mbuf* m);
+    void flushHost();
+    // What the kernel sent out of the host interface leaves by the underlay port.
+    bool drainHost();
+    void syncHost();
     // Joins groups the configuration added, leaves those it dropped (IGMP).
     void syncGroups();
     void sendFrame(const std::vector<uint8_t>& bytes);
@@ -152,6 +170,11 @@ private:
     counters::WorkerCounters counters_;  // the control core's own drops and events
     std::vector<const counters::WorkerCounters*> workers_;
     counters::Totals baseline_;
+    std::optional<uint16_t> hostPort_;
+    host::HostStack* hostStack_ = nullptr;
+    std::vector<std::string> hostProblems_;
+    rte_mbuf* hostTx_[64];
+    uint16_t hostTxCount_ = 0;
 };
 
 }  // namespace vtepgw::control

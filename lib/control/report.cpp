@@ -8,6 +8,22 @@ namespace vtepgw::control {
 using counters::Drop;
 using counters::Event;
 
+nlohmann::ordered_json hostCountersJson(const Controller& ctl, const counters::Totals& t) {
+    nlohmann::ordered_json policed, limits;
+    for (size_t c = 0; c < punt::kClassCount; ++c) {
+        policed[punt::kClassNames[c]] = t.policed[c];
+        limits[punt::kClassNames[c]] = ctl.config().underlay.puntPps[c];
+    }
+    return {{"interface", ctl.config().underlay.hostInterface.empty() ? nlohmann::ordered_json(nullptr)
+                                                                      : nlohmann::ordered_json(ctl.config().underlay.hostInterface)},
+            {"punted_packets", t.host.puntedPackets},
+            {"punted_bytes", t.host.puntedBytes},
+            {"injected_packets", t.host.injectedPackets},
+            {"injected_bytes", t.host.injectedBytes},
+            {"policed", policed},
+            {"limits_pps", limits}};
+}
+
 nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t) {
     nlohmann::ordered_json j;
     for (const auto& p : ctl.ports()) {
@@ -34,6 +50,7 @@ nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Total
     for (size_t i = 0; i < counters::kEventCount; ++i)
         j["events"][counters::eventName(static_cast<Event>(i))] = t.events[i];
     for (size_t f = 0; f < counters::kFateCount; ++f) j["fates"][counters::kFateNames[f]] = t.fates[f];
+    j["host"] = hostCountersJson(ctl, t);
     const auto busy = t.busyTotal();
     j["busy_cycles"] = busy.cycles;
     j["busy_packets"] = busy.packets;
@@ -123,6 +140,16 @@ std::string countersText(const Controller& ctl, const counters::Totals& t) {
                       t.events[i]);
         out += line;
     }
+    if (!ctl.config().underlay.hostInterface.empty()) {
+        std::snprintf(line, sizeof line, "Host interface %s: punted %lu packets (%lu bytes), injected %lu packets (%lu bytes)\n",
+                      ctl.config().underlay.hostInterface.c_str(), t.host.puntedPackets, t.host.puntedBytes,
+                      t.host.injectedPackets, t.host.injectedBytes);
+        out += line;
+    }
+    std::string policed;
+    for (size_t c = 0; c < punt::kClassCount; ++c)
+        if (t.policed[c]) policed += std::string(" ") + punt::kClassNames[c] + " " + std::to_string(t.policed[c]);
+    if (!policed.empty()) out += "Punt policer drops:" + policed + "\n";
     std::snprintf(line, sizeof line, "Received packets: %lu forwarded, %lu flooded, %lu to control, %lu dropped\n",
                   t.fates[0], t.fates[1], t.fates[2], t.fates[3]);
     out += line;

@@ -12,6 +12,8 @@
 namespace vtepgw::control {
 
 nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Totals& t);
+// The host interface's traffic and the punt policer: rates and drops per class.
+nlohmann::ordered_json hostCountersJson(const Controller& ctl, const counters::Totals& t);
 nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& fdb);
 nlohmann::ordered_json vtepsJson(const Controller& ctl);
 

@@ -57,6 +57,14 @@ void fields(VtepCounters& d, const VtepCounters& s, Op op) {
     op(d.rxBytes, s.rxBytes);
 }
 
+template <typename Op>
+void fields(HostCounters& d, const HostCounters& s, Op op) {
+    op(d.puntedPackets, s.puntedPackets);
+    op(d.puntedBytes, s.puntedBytes);
+    op(d.injectedPackets, s.injectedPackets);
+    op(d.injectedBytes, s.injectedBytes);
+}
+
 template <typename Dst, typename Src, typename Op>
 void all(Dst& dst, const Src& src, Op op) {
     for (size_t i = 0; i < dst.size(); ++i) fields(dst[i], src[i], op);
@@ -79,6 +87,8 @@ void Totals::add(const WorkerCounters& w) {
         busy[d].packets += w.busy[d].packets;
     }
     for (size_t f = 0; f < kFateCount; ++f) fates[f] += w.fates[f];
+    fields(host, w.host, kAdd);
+    for (size_t c = 0; c < punt::kClassCount; ++c) policed[c] += w.policed[c];
 }
 
 void Totals::subtract(const Totals& base) {
@@ -92,6 +102,8 @@ void Totals::subtract(const Totals& base) {
         busy[d].packets -= base.busy[d].packets;
     }
     for (size_t f = 0; f < kFateCount; ++f) fates[f] -= base.fates[f];
+    fields(host, base.host, kSub);
+    for (size_t c = 0; c < punt::kClassCount; ++c) policed[c] -= base.policed[c];
 }
 
 uint64_t Totals::totalDrops() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "punt/classes.h"
 #include "state/forwarding_state.h"
 
 namespace vtepgw::counters {
@@ -28,8 +29,8 @@ namespace vtepgw::counters {
     X(bad_ip_checksum, "outer IPv4 header checksum wrong")                                  \
     X(ip_fragment, "outer IPv4 fragment (VXLAN is never fragmented)")                      \
     X(ip_options, "outer IPv4 header carries options")                                      \
-    X(unsupported_protocol, "IPv4 to us that is neither UDP, GRE nor ICMP")                 \
-    X(udp_port_unknown, "UDP to us on a port that no VTEP uses for VXLAN")                  \
+    X(unsupported_protocol, "IPv4 to us that is neither UDP, GRE nor ICMP (no host interface)") \
+    X(udp_port_unknown, "UDP to us on a port no VTEP uses for VXLAN (no host interface)")   \
     X(bad_vxlan_flags, "VXLAN header without the I flag")                                   \
     X(unknown_vni, "VNI not mapped to a bridge")                                            \
     X(gre_bad_version, "GRE version other than 0")                                          \
@@ -47,7 +48,10 @@ namespace vtepgw::counters {
     X(tx_full, "transmit queue full")                                                       \
     X(no_bridge_port, "frame on a port that belongs to no bridge")                         \
     X(flood_no_target, "broadcast or unknown unicast with nowhere to go in its bridge")     \
-    X(kernel_gso_frame, "unsegmented GSO/GRO frame from the local kernel, truncated by the PMD")
+    X(kernel_gso_frame, "unsegmented GSO/GRO frame from the local kernel, truncated by the PMD") \
+    X(punt_policed, "packet for the control core or host interface over its class's rate (underlay.punt_limits)") \
+    X(host_queue_full, "the host interface did not take a punted packet (its queue was full)") \
+    X(host_frame_refused, "frame from the host interface not ours to send (foreign source MAC, not IPv4/ARP)")
 
 enum class Drop : uint16_t {
 #define VTEPGW_X(name, text) name,
@@ -101,6 +105,11 @@ struct PortCounters {
     uint64_t rxPackets = 0, rxBytes = 0, txPackets = 0, txBytes = 0;
 };
 
+// The host interface: packets handed up to the kernel and packets it sent through us.
+struct HostCounters {
+    uint64_t puntedPackets = 0, puntedBytes = 0, injectedPackets = 0, injectedBytes = 0;
+};
+
 struct BridgeCounters {
     uint64_t encapPackets = 0, encapBytes = 0;  // access -> tunnel (unicast)
     uint64_t decapPackets = 0, decapBytes = 0;  // tunnel -> bridge
@@ -142,6 +151,8 @@ struct alignas(64) WorkerCounters {
     std::array<VtepCounters, state::kMaxVtepStats> vteps{};
     std::array<BusyCounters, kDirections> busy{};
     std::array<uint64_t, kFateCount> fates{};
+    HostCounters host;
+    std::array<uint64_t, punt::kClassCount> policed{};  // punt_policed drops by class
     uint64_t loops = 0;
 
     BusyCounters busyTotal() const {
@@ -162,6 +173,8 @@ struct Totals {
     std::vector<VtepCounters> vteps = std::vector<VtepCounters>(state::kMaxVtepStats);
     std::array<BusyCounters, kDirections> busy{};
     std::array<uint64_t, kFateCount> fates{};
+    HostCounters host;
+    std::array<uint64_t, punt::kClassCount> policed{};
 
     BusyCounters busyTotal() const {
         return {busy[0].cycles + busy[1].cycles, busy[0].packets + busy[1].packets};

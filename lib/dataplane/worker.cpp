@@ -187,9 +187,17 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             discard(m, r.reason);
             continue;
         }
-        if (r.verdict == encap::UnderlayVerdict::ToControl) {
-            counters_.fate(toControl(m, ExceptionKind::Underlay) ? counters::Fate::ToControl
-                                                                 : counters::Fate::Dropped);
+        if (r.verdict == encap::UnderlayVerdict::ToControl || r.verdict == encap::UnderlayVerdict::ToHost) {
+            if (!admitPunt(st, r.puntClass)) {
+                ++counters_.policed[punt::index(r.puntClass)];
+                discard(m, Drop::punt_policed);
+                continue;
+            }
+            const bool toHost = r.verdict == encap::UnderlayVerdict::ToHost;
+            // The kernel behind the host interface checks what a kernel-fed port left partial.
+            if (toHost && completeChecksums && !completeChecksum(m)) continue;
+            const auto kind = toHost ? ExceptionKind::HostPunt : ExceptionKind::Underlay;
+            counters_.fate(toControl(m, kind) ? counters::Fate::ToControl : counters::Fate::Dropped);
             continue;
         }
         if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
@@ -494,6 +502,15 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
     }
     send(member.port, m, true);
     counters_.fate(counters::Fate::Forwarded);
+}
+
+bool Worker::admitPunt(const ForwardingState& st, punt::Class c) {
+    const uint64_t now = rte_rdtsc();
+    if (policerGeneration_ != st.generation) {
+        policerGeneration_ = st.generation;
+        policer_.configure(st.puntPps, rte_get_tsc_hz(), setup_.workers, now);
+    }
+    return policer_.admit(c, now);
 }
 
 bool Worker::toControl(rte_mbuf* m, ExceptionKind kind) {

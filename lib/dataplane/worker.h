@@ -12,6 +12,7 @@
 
 #include "counters/counters.h"
 #include "fdb/fdb.h"
+#include "punt/policer.h"
 #include "state/forwarding_state.h"
 
 namespace vtepgw::rcu {
@@ -41,6 +42,7 @@ enum class ExceptionKind : uint32_t {
     // original's fate is "flooded"). For AwaitNeighbor the control core counts the fate
     // when it knows it: forwarded once released, dropped if the next hop never answers.
     AwaitNeighborCopy = 3,
+    HostPunt = 4,       // for the host interface: the control core hands it to the kernel
 };
 
 // The rings shared by workers and the control core.
@@ -61,6 +63,7 @@ struct WorkerSetup {
     uint16_t txQueue = 0;            // this worker's TX queue on every port
     rte_mempool* pool = nullptr;     // for flood copies (header mbufs and clones)
     bool drainsControlTx = false;
+    uint32_t workers = 1;            // how many workers share the punt policer's rates
 };
 
 class Worker {
@@ -146,6 +149,8 @@ private:
     void toMember(rte_mbuf* m, const state::Member& member);
     // False when the control core's queue was full (m is then dropped and counted).
     bool toControl(rte_mbuf* m, ExceptionKind kind);
+    // This worker's share of the punt policer, following the snapshot's rates.
+    bool admitPunt(const state::ForwardingState& st, punt::Class c);
     void send(uint16_t port, rte_mbuf* m, bool forwarded = false) {
         TxBuffer& b = tx_[port];
         b.forwarded[b.count] = forwarded;
@@ -176,6 +181,8 @@ private:
     uint32_t rxSource_ = 0;
     encap::Encap rxEncap_ = encap::Encap::Vxlan;
     int32_t rxTunnel_ = -1;
+    punt::Policer policer_;
+    uint64_t policerGeneration_ = ~uint64_t{0};
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);

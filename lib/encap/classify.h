@@ -1,6 +1,8 @@
 // Classification of frames received on the underlay port: a tunnel packet for one of our
 // bridges (VXLAN or GRE, by the encapsulation's own classifier), something for the control
-// core (ARP, ICMP and IGMP to our address), or a drop with its reason. Works on the first
+// core (ARP, ICMP and IGMP to our address), something for the host interface (other IP to
+// our address, when there is one), or a drop with its reason. What goes up carries its punt
+// class, so that the worker polices it before it reaches the control core. Works on the first
 // segment's bytes only and never reads past `len`.
 #pragma once
 
@@ -13,19 +15,21 @@
 #include "encap/gre.h"
 #include "encap/vxlan.h"
 #include "packet/headers.h"
+#include "punt/classes.h"
 #include "state/forwarding_state.h"
 
 namespace vtepgw::encap {
 
 inline constexpr uint8_t kIpProtoIgmp = 2;
 
-enum class UnderlayVerdict : uint8_t { Tunnel, ToControl, Drop };
+enum class UnderlayVerdict : uint8_t { Tunnel, ToControl, ToHost, Drop };
 
 struct UnderlayResult {
     UnderlayVerdict verdict = UnderlayVerdict::Drop;
     counters::Drop reason = counters::Drop::truncated;
     bool reservedBits = false;   // accepted, but counted
     Encap encap = Encap::Vxlan;
+    punt::Class puntClass = punt::Class::Other;  // ToControl and ToHost
     fdb::BridgeId bridge = fdb::kNoBridge;
     uint32_t srcIpHost = 0;      // the remote VTEP
     uint16_t outerLen = 0;       // bytes in front of the inner frame
@@ -49,10 +53,12 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     if (!rte_is_same_ether_addr(&eth->dst_addr, &st.localMac) &&
         !rte_is_multicast_ether_addr(&eth->dst_addr))
         return drop(Drop::not_for_us);
-    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-        r.verdict = UnderlayVerdict::ToControl;
+    auto up = [&r](UnderlayVerdict v, punt::Class c) {
+        r.verdict = v;
+        r.puntClass = c;
         return r;
-    }
+    };
+    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) return up(UnderlayVerdict::ToControl, punt::Class::Arp);
     if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) return drop(Drop::unsupported_ethertype);
 
     if (len < packet::kEtherHeaderLen + packet::kIpv4HeaderLen) return drop(Drop::truncated);
@@ -75,11 +81,16 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     if (igmp) {
         // Queries come to 224.0.0.1 or to a group; the control core answers them.
         if ((dstHost >> 28) != 0xE) return drop(Drop::not_for_us);
-        r.verdict = UnderlayVerdict::ToControl;
-        return r;
+        return up(UnderlayVerdict::ToControl, punt::Class::Igmp);
     }
+    const bool forUs = ip->dst_addr == st.localIpBe;
+    const uint8_t proto = ip->next_proto_id;
+    // The host's own traffic (TCP, other UDP, other protocols) goes up whole, options and all.
+    const bool hostProto = proto != IPPROTO_UDP && proto != gre::kIpProtoGre && proto != IPPROTO_ICMP;
+    if (st.hostPunt && forUs && hostProto)
+        return up(UnderlayVerdict::ToHost, proto == IPPROTO_TCP ? punt::Class::Tcp : punt::Class::Other);
     if (ihl != packet::kIpv4HeaderLen) return drop(Drop::ip_options);
-    if (ip->dst_addr != st.localIpBe) {
+    if (!forUs) {
         // VXLAN flooded to one of our groups is ours too; anything else to a group is not.
         if (ip->next_proto_id != IPPROTO_UDP || st.groups.find(dstHost) < 0)
             return drop(Drop::not_for_us);
@@ -89,7 +100,11 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
         if (totalLen < packet::kIpv4HeaderLen + packet::kUdpHeaderLen) return drop(Drop::truncated);
         const auto v = vxlan::classify(reinterpret_cast<const rte_udp_hdr*>(ip + 1), totalLen,
                                        st.vxlanPortsBe.data(), st.vxlanPortCount);
-        if (!v.ok) return drop(v.reason);
+        if (!v.ok) {
+            if (v.reason == Drop::udp_port_unknown && st.hostPunt && forUs)
+                return up(UnderlayVerdict::ToHost, punt::Class::Udp);
+            return drop(v.reason);
+        }
         bridge = st.vniToBridge.find(v.vni);
         if (bridge < 0) return drop(Drop::unknown_vni);
         r.encap = Encap::Vxlan;
@@ -105,8 +120,7 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
         r.outerLen = g.outerLen;
         r.innerLen = g.innerLen;
     } else if (ip->next_proto_id == IPPROTO_ICMP) {
-        r.verdict = UnderlayVerdict::ToControl;
-        return r;
+        return up(UnderlayVerdict::ToControl, punt::Class::Icmp);
     } else {
         return drop(Drop::unsupported_protocol);
     }

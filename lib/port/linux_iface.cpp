@@ -42,6 +42,16 @@ std::map<uint32_t, int>& guards() {
     return attached;
 }
 
+struct Blind {
+    int progFd = -1;
+    bool createdHook = false;
+};
+
+std::map<uint32_t, Blind>& blinds() {
+    static std::map<uint32_t, Blind> attached;  // if_index -> program
+    return attached;
+}
+
 }  // namespace
 
 std::string interfaceName(uint32_t ifIndex) {
@@ -111,6 +121,47 @@ void detachSegmentationGuard(uint32_t ifIndex) {
     bpf_xdp_detach(static_cast<int>(ifIndex), XDP_FLAGS_DRV_MODE | XDP_FLAGS_REPLACE, &opts);
     close(it->second);
     guards().erase(it);
+}
+
+bool attachIngressBlind(uint32_t ifIndex, std::string& why) {
+    // r0 = TC_ACT_SHOT; exit
+    const bpf_insn prog[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 2 /* TC_ACT_SHOT */},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    const int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "vtepgw_blind", "GPL", prog, 2, nullptr);
+    if (fd < 0) {
+        why = std::string("cannot load a tc program: ") + std::strerror(-fd);
+        return false;
+    }
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(ifIndex), .attach_point = BPF_TC_INGRESS);
+    const int created = bpf_tc_hook_create(&hook);
+    if (created != 0 && created != -EEXIST) {
+        close(fd);
+        why = std::string("no clsact qdisc: ") + std::strerror(-created);
+        return false;
+    }
+    LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fd, .flags = BPF_TC_F_REPLACE, .handle = 0x7e9, .priority = 1);
+    if (const int rc = bpf_tc_attach(&hook, &opts); rc != 0) {
+        if (created == 0) bpf_tc_hook_destroy(&hook);
+        close(fd);
+        why = std::string("cannot attach the tc program: ") + std::strerror(-rc);
+        return false;
+    }
+    blinds()[ifIndex] = {fd, created == 0};
+    return true;
+}
+
+void detachIngressBlind(uint32_t ifIndex) {
+    auto it = blinds().find(ifIndex);
+    if (it == blinds().end()) return;
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = static_cast<int>(ifIndex), .attach_point = BPF_TC_INGRESS);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 0x7e9, .priority = 1);
+    bpf_tc_detach(&hook, &opts);
+    // The qdisc goes only if we made it (destroying it would take others' filters along).
+    if (it->second.createdHook) bpf_tc_hook_destroy(&hook);
+    close(it->second.progFd);
+    blinds().erase(it);
 }
 
 uint32_t afPacketFrameCapacity(uint32_t framesz) { return framesz > 66 ? framesz - 66 : 0; }

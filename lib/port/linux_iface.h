@@ -32,6 +32,16 @@ std::string disableReceiveMerging(const std::string& ifName);
 bool attachSegmentationGuard(uint32_t ifIndex, std::string& why);
 void detachSegmentationGuard(uint32_t ifIndex);
 
+// Keeps the local kernel's stack from processing what arrives on an interface vtepd reads with
+// net_af_packet: a tc ingress program that drops every frame after the packet taps (af_packet
+// has its copy by then). Needed once our address lives in the same namespace on the host
+// interface: Linux accepts a packet for any local address on any interface, so otherwise it
+// would answer pings, ARP and TCP on the raw interface too — every answer twice. A
+// direct-action cls_bpf program, because kernels without the gact action still have that.
+// Returns false with `why` when it cannot be attached; detach at exit.
+bool attachIngressBlind(uint32_t ifIndex, std::string& why);
+void detachIngressBlind(uint32_t ifIndex);
+
 // net_af_packet: the largest frame one capture slot of `framesz` bytes holds (TPACKET_V2 puts
 // the frame 66 bytes into its slot) and the slot size that holds `frameLen` bytes.
 uint32_t afPacketFrameCapacity(uint32_t framesz);

@@ -223,7 +223,10 @@ bool linkUp(uint16_t portId) {
 
 void closePort(uint16_t portId) {
     rte_eth_dev_info info{};
-    if (rte_eth_dev_info_get(portId, &info) == 0 && info.if_index != 0) detachSegmentationGuard(info.if_index);
+    if (rte_eth_dev_info_get(portId, &info) == 0 && info.if_index != 0) {
+        detachSegmentationGuard(info.if_index);
+        detachIngressBlind(info.if_index);
+    }
     rte_eth_dev_stop(portId);
     rte_eth_dev_close(portId);
 }

@@ -15,6 +15,7 @@
 #include "encap/tunnel.h"
 #include "fdb/fdb.h"
 #include "packet/headers.h"
+#include "punt/classes.h"
 #include "state/flat_map.h"
 
 namespace vtepgw::rcu {
@@ -79,6 +80,10 @@ struct ForwardingState {
     uint16_t sourcePortMin = 49152;
     uint32_t sourcePortSpan = 16384;  // max - min + 1
     uint16_t underlayMtu = 1500;
+    // A host interface exists: TCP, UDP (not VXLAN) and other IP to our address go up to it
+    // instead of being dropped.
+    bool hostPunt = false;
+    std::array<uint32_t, punt::kClassCount> puntPps = punt::kDefaultPps;  // all workers together
 
     std::vector<BridgeState> bridges;  // indexed by BridgeId
     FlatMap32 vniToBridge;             // VXLAN bridges: VNI -> BridgeId
