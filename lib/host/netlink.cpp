@@ -16,15 +16,25 @@
 namespace vtepgw::host {
 
 std::optional<int> parseAck(const void* buf, size_t len, uint32_t seq) {
-    if (len > static_cast<size_t>(INT32_MAX)) return std::nullopt;
-    int left = static_cast<int>(len);
-    for (auto* nlh = static_cast<const nlmsghdr*>(buf); mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-        if (nlh->nlmsg_seq != seq || nlh->nlmsg_type != NLMSG_ERROR) continue;
-        if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(nlmsgerr))) return EBADMSG;
-        const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-        // The kernel sends -errno; anything else is not an errno we can report.
-        if (err->error > 0 || err->error < -4095) return EBADMSG;
-        return -err->error;
+    // Not mnl_nlmsg_ok/next: they compare the length as a signed int, so a message claiming
+    // 0xfffffffc bytes passes the check and aligns to a step of 0 (the fuzzer found the loop).
+    const auto* p = static_cast<const uint8_t*>(buf);
+    size_t at = 0;
+    while (len - at >= sizeof(nlmsghdr)) {
+        nlmsghdr h;
+        std::memcpy(&h, p + at, sizeof h);
+        if (h.nlmsg_len < sizeof(nlmsghdr) || h.nlmsg_len > len - at) return std::nullopt;
+        if (h.nlmsg_seq == seq && h.nlmsg_type == NLMSG_ERROR) {
+            if (h.nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return EBADMSG;
+            nlmsgerr err;
+            std::memcpy(&err, p + at + NLMSG_HDRLEN, sizeof err);
+            // The kernel sends -errno; anything else is not an errno we can report.
+            if (err.error > 0 || err.error < -4095) return EBADMSG;
+            return -err.error;
+        }
+        const size_t step = NLMSG_ALIGN(static_cast<size_t>(h.nlmsg_len));
+        if (step > len - at) break;
+        at += step;
     }
     return std::nullopt;
 }

@@ -14,10 +14,12 @@ enum class Class : uint8_t { Arp, Icmp, Igmp, Tcp, Udp, Other };
 inline constexpr size_t kClassCount = 6;
 inline constexpr std::array<const char*, kClassCount> kClassNames = {"arp", "icmp", "igmp", "tcp", "udp", "other"};
 
-// Packets per second, all workers together. TCP is sized for a bulk transfer over the host
-// interface (20k x 1448 bytes ~ 29 MB/s) while BGP needs a handful; the control core's own
-// classes for a busy L2 segment's ARP and for ping; IGMP queries come a few a minute.
-inline constexpr std::array<uint32_t, kClassCount> kDefaultPps = {2000, 1000, 200, 20000, 5000, 500};
+// Packets per second, all workers together. TCP is sized for a bulk copy over the host
+// interface (50k x 1448 bytes ~ 72 MB/s, a tenth of a second's burst taking a whole TCP
+// window), a fraction of what the control core's tap writes can do, while BGP needs a
+// handful; the control core's own classes for a busy segment's ARP and for ping; IGMP
+// queries come a few a minute.
+inline constexpr std::array<uint32_t, kClassCount> kDefaultPps = {2000, 1000, 200, 50000, 5000, 500};
 inline constexpr uint32_t kMaxPps = 10'000'000;
 
 inline size_t index(Class c) { return static_cast<size_t>(c); }

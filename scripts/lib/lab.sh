@@ -42,6 +42,8 @@ lab_down() {
     VTEPD_PID=""
     [ -n "${LAB_EXTRA_PIDS:-}" ] && kill $LAB_EXTRA_PIDS 2>/dev/null || true
     LAB_EXTRA_PIDS=""
+    for n in ${LAB_FRR:-}; do lab_frr_stop "$n"; done
+    LAB_FRR=""
     for n in $(ip netns list | awk '{print $1}' | grep "^${LAB_PREFIX}-"); do
         ip netns del "$n" 2>/dev/null || true
     done
@@ -173,4 +175,40 @@ lab_tcp_transfer() {  # from-ns to-ns to-ip size
     wait $srv || return 1
     [ "$sent" = "$(cat "$out")" ] || { echo "sent '$sent', received '$(cat "$out")'" >&2; return 1; }
     echo "$sent"
+}
+
+# FRR (Debian's frr, no systemd) in a lab namespace: zebra and bgpd with their own config,
+# pid files and vty socket under $LAB_DIR/frr-NS, so several instances run side by side.
+# Usage: lab_frr_start NS BGPD-CONFIG-TEXT; lab_vtysh NS COMMAND...; lab_frr_stop NS.
+lab_frr_start() {  # ns bgpd.conf-text
+    local n=$1 d="$LAB_DIR/frr-$1"
+    [ -x /usr/lib/frr/bgpd ] || { echo "error: FRR is not installed: run scripts/setup.sh" >&2; return 1; }
+    mkdir -p "$d"
+    chmod o+x "$LAB_DIR"  # the daemons run as user frr (mktemp made the lab directory 0700)
+    printf 'hostname %s\nlog file %s/zebra.log informational\n' "$n" "$d" >"$d/zebra.conf"
+    printf 'hostname %s\nlog file %s/bgpd.log informational\n%s\n' "$n" "$d" "$2" >"$d/bgpd.conf"
+    chown -R frr:frr "$d"
+    local common=(-d -N "${LAB_PREFIX}-$n" --vty_socket "$d" -z "$d/zserv.api")
+    ns "$n" /usr/lib/frr/zebra "${common[@]}" -f "$d/zebra.conf" -i "$d/zebra.pid" 2>>"$d/start.log" || return 1
+    for _ in $(seq 50); do [ -S "$d/zserv.api" ] && break; sleep 0.1; done
+    ns "$n" /usr/lib/frr/bgpd "${common[@]}" -f "$d/bgpd.conf" -i "$d/bgpd.pid" 2>>"$d/start.log" || return 1
+    LAB_FRR="${LAB_FRR:-} $n"
+}
+
+lab_vtysh() {  # ns command...
+    local n=$1 d="$LAB_DIR/frr-$1"
+    shift
+    local args=()
+    for c in "$@"; do args+=(-c "$c"); done
+    ns "$n" vtysh --vty_socket "$d" "${args[@]}"
+}
+
+lab_frr_stop() {  # ns
+    local d="$LAB_DIR/frr-$1" pid
+    for f in bgpd zebra; do
+        pid=$(cat "$d/$f.pid" 2>/dev/null) || continue
+        kill "$pid" 2>/dev/null
+        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    done
 }

@@ -14,6 +14,7 @@
 
 #include "common/ring_rig.h"
 #include "config/parse.h"
+#include "host/host_stack.h"
 
 namespace vtepgw::testrig {
 
@@ -30,6 +31,18 @@ struct FuzzRig {
     }
 };
 
+// The host interface's kernel side, for rigs: nothing to configure.
+class NullHostStack : public host::HostStack {
+public:
+    std::vector<std::string> sync(const config::UnderlaySpec&) override { return {}; }
+    const std::string& name() const override { return name_; }
+
+private:
+    std::string name_ = "host";
+};
+
+// With underlay.host_interface set, a ring port "host" stands for it (frames punted to the
+// host come out of its TX ring; frames put in its RX ring are what the host sends).
 inline FuzzRig startFuzzRig(const char* configText, const std::string& tag) {
     const std::string prefix = "--file-prefix=vtepgw-" + tag + "-" + std::to_string(getpid());
     const char* eal[] = {"fuzz", "--no-huge", "--no-pci", "-m", "256", prefix.c_str(),
@@ -41,6 +54,16 @@ inline FuzzRig startFuzzRig(const char* configText, const std::string& tag) {
     const auto cfg = *config::parse(configText).config;
     r.ports = makeRingPorts(cfg, r.pool);
     r.rig = new RingRig(cfg, r.ports, r.pool, tag);  // lives for the whole run
+    if (!cfg.underlay.hostInterface.empty()) {
+        config::PortSpec spec{"host", tag + "_host", "", std::nullopt};
+        config::Config hostOnly;
+        hostOnly.ports.push_back(spec);
+        hostOnly.underlay.port = "-";
+        const auto host = makeRingPorts(hostOnly, r.pool).at("host");
+        r.ports["host"] = host;
+        static NullHostStack stack;
+        r.rig->ctl->attachHost(host.id, &stack);
+    }
     r.rig->start();
     return r;
 }

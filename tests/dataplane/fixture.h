@@ -64,13 +64,19 @@ protected:
 
     // Live-change tests shorten ARP retries so that a failed next hop fails within a test.
     virtual underlay::NeighborTimings neighborTimings() const { return {}; }
+    // Suites that need more than kConfig change it here (same ports).
+    virtual void adjust(config::Config&) const {}
+    // Between the controller's construction and start() (e.g. attaching a host interface).
+    virtual void beforeStart() {}
 
     void SetUp() override {
         cfg_ = *config::parse(kConfig).config;
+        adjust(cfg_);
         rig_ = std::make_unique<testrig::RingRig>(cfg_, ports, pool, "dp" + std::to_string(instance++), 1024,
                                                   neighborTimings());
         ourMac_ = rig_->bindings[0].mac;
         baseline_ = rte_mempool_in_use_count(pool);
+        beforeStart();
         rig_->start();
         ctl_ = rig_->ctl.get();
         worker_ = rig_->worker.get();

@@ -1,5 +1,6 @@
-// libFuzzer target: raw frames through the real worker and control core, on both port roles
-// (the first input byte picks the port: underlay, access or trunk). Any frame must end as a
+// libFuzzer target: raw frames through the real worker and control core, on every port role
+// (the first input byte picks the port: underlay, access, trunk, or the host interface, whose
+// frames are what the host's kernel sends). Any frame must end as a
 // transmitted packet or a counted drop: no crash, and no mbuf left behind.
 #include <rte_eal.h>
 #include <rte_mbuf.h>
@@ -24,7 +25,8 @@ namespace {
 
 const char* kConfig = R"({
   "ports": { "up": {"device": "fz_up"}, "a": {"device": "fz_a"}, "t": {"device": "fz_t"} },
-  "underlay": { "port": "up", "address": "10.0.0.2/24", "gateway": "10.0.0.1",
+  "underlay": { "port": "up", "address": "10.0.0.2/24", "gateway": "10.0.0.1", "host_interface": "vtep0",
+                "punt_limits": { "tcp": 100000 },
                 "neighbors": [ {"address": "10.0.0.9", "mac": "02:00:00:00:09:09"} ] },
   "bridges": {
     "br10": { "vni": 10, "group": "239.1.1.1", "flood_vteps": ["10.0.0.9", "10.9.9.9"],
@@ -48,11 +50,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1 || size > 2000) return 0;
-    static const char* kPorts[] = {"up", "a", "t"};
+    static const char* kPorts[] = {"up", "a", "t", "host"};
     rte_mbuf* m = rte_pktmbuf_alloc(fz.pool);
     if (m == nullptr) std::abort();
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(size - 1)), data + 1, size - 1);
-    rte_ring_enqueue(fz.ports.at(kPorts[data[0] % 3]).rx, m);
+    rte_ring_enqueue(fz.ports.at(kPorts[data[0] % 4]).rx, m);
     fz.rig->run();
     fz.drain();
     // Packets may wait for ARP (bounded, released or dropped later); everything else must

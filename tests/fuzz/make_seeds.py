@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Writes seed frames for fuzz_dataplane into DIR: first byte = port (0 underlay, 1 access,
-2 trunk), then the frame. The addresses are those of the fuzz target's configuration."""
+2 trunk, 3 the host interface), then the frame. The addresses are those of the fuzz target's configuration."""
 import os
 import sys
 
-from scapy.all import ARP, GRE, ICMP, IP, UDP, Dot1Q, Ether, Raw, VXLAN, raw
+from scapy.all import ARP, GRE, ICMP, IP, TCP, UDP, Dot1Q, Ether, Raw, VXLAN, raw
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -19,6 +19,12 @@ seeds = {
     "gre": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / GRE(key_present=1, key=30, proto=0x6558) / inner),
     "gre_csum_seq": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / GRE(chksum_present=1, key_present=1, seqnum_present=1, key=30, seqence_number=5, proto=0x6558) / inner),
     "vxlan_8472": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src="10.9.9.9", dst=ours) / UDP(sport=50000, dport=8472) / VXLAN(vni=10) / inner),
+    "tcp_to_host": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / TCP(sport=40000, dport=179, flags="S")),
+    "bfd_to_host": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / UDP(sport=49152, dport=3784) / Raw(b"\x20" * 24)),
+    "echo_reply_to_host": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / ICMP(type=0)),
+    "ospf_to_host": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours, proto=89, options=b"\x94\x04\x00\x00") / Raw(b"x" * 24)),
+    "host_tcp": (3, Ether(dst="02:00:00:00:09:09") / IP(src=ours, dst=peer) / TCP(sport=179, dport=40000, flags="SA")),
+    "host_arp": (3, Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, psrc=ours, pdst="10.0.0.1")),
     "trunk_300": (2, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:cc:00:00:00:03") / Dot1Q(vlan=300) / IP() / UDP()),
     "access_bcast": (1, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:00:00:00:01") / IP() / UDP()),
     "access_unicast": (1, inner),

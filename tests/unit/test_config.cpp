@@ -124,7 +124,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"flood vtep multicast", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["239.1.1.1"]}})"), "bridges.b.flood_vteps[0]: 239.1.1.1 is not a unicast host address"},
         BadCase{"static mac with both", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "02:00:00:00:00:01", "vtep": "10.0.0.9", "port": "a"}]}})"), "bridges.b.static_macs[0]: give exactly one of 'vtep' (remote) or 'port' (local)"},
         BadCase{"static mac on non-member", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "02:00:00:00:00:01", "port": "a", "vlan": 7}]}})"), "bridges.b.static_macs[0].port: a vlan 7 is not a member of bridge 'b'"},
+        BadCase{"host interface name too long", base(R"(, "host_interface": "a-very-long-name0")"), "underlay.host_interface: 'a-very-long-name0' is not a Linux interface name (1 to 15 of letters, digits, '_', '-', '.')"},
+        BadCase{"host interface name with a slash", base(R"(, "host_interface": "vtep/0")"), "underlay.host_interface: 'vtep/0' is not a Linux interface name (1 to 15 of letters, digits, '_', '-', '.')"},
+        BadCase{"punt class unknown", base(R"(, "punt_limits": {"bgp": 100})"), "underlay.punt_limits.bgp: unknown class (arp, icmp, igmp, tcp, udp, other)"},
+        BadCase{"punt rate zero", base(R"(, "punt_limits": {"tcp": 0})"), "underlay.punt_limits.tcp: must be between 1 and 10000000, found 0"},
         BadCase{"static mac multicast", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "ff:ff:ff:ff:ff:ff", "port": "a"}]}})"), "bridges.b.static_macs[0].mac: ff:ff:ff:ff:ff:ff is not a unicast MAC address"}));
+
+TEST(Config, HostInterfaceAndPuntLimits) {
+    auto r = parse(base(R"(, "host_interface": "vtep0", "punt_limits": {"tcp": 1000, "arp": 50})"));
+    ASSERT_TRUE(r.config) << r.errors[0].toString();
+    EXPECT_EQ(r.config->underlay.hostInterface, "vtep0");
+    EXPECT_EQ(r.config->underlay.puntPps[vtepgw::punt::index(vtepgw::punt::Class::Tcp)], 1000u);
+    EXPECT_EQ(r.config->underlay.puntPps[vtepgw::punt::index(vtepgw::punt::Class::Arp)], 50u);
+    // Classes not named keep their defaults.
+    EXPECT_EQ(r.config->underlay.puntPps[vtepgw::punt::index(vtepgw::punt::Class::Udp)],
+              vtepgw::punt::kDefaultPps[vtepgw::punt::index(vtepgw::punt::Class::Udp)]);
+    auto none = parse(base());
+    ASSERT_TRUE(none.config);
+    EXPECT_TRUE(none.config->underlay.hostInterface.empty());
+}
 
 TEST(Config, ReportsEveryErrorNotJustTheFirst) {
     auto r = parse(base("", R"({"ttl": 0, "udp_port": 0})", R"({"b": {"vni": 0}})"));
