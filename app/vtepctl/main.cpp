@@ -23,7 +23,7 @@ using Json = nlohmann::ordered_json;
 namespace {
 
 const char* kUsage = R"(usage: vtepctl [--socket PATH] [--json] COMMAND
-  show vtep | bridges | interfaces | igmp | neighbors | config
+  show vtep | bridges | interfaces | igmp | neighbors | evpn | config
   show address-table [--vni N] [--mac MAC]
   show counters [--clear]
   clear address-table [--vni N]

@@ -35,6 +35,7 @@
 #include "control/telemetry.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
+#include "evpn/shadow_fabric.h"
 #include "host/kernel_interface.h"
 #include "host/tap_port.h"
 #include "log/log.h"
@@ -305,6 +306,14 @@ int main(int argc, char** argv) {
             std::atomic<uint32_t> clock{0};
             control::Controller ctl(cfg, bindings, fdb, publisher, ch, pool, clock);
             if (hostPort) ctl.attachHost(*hostPort, hostStack.get());
+            // After the host interface: the shadow vxlan devices use our address as "local".
+            std::unique_ptr<evpn::ShadowFabric> fabric;
+            if (cfg.evpn) {
+                fabric = std::make_unique<evpn::ShadowFabric>(*cfg.evpn, cfg.underlay.address.address, cfg.vxlan.udpPort);
+                ctl.attachEvpn(fabric.get());
+                VTEPGW_LOG(INFO, MAIN, "evpn: shadow devices %sb<VNI>/%sx<VNI>/%sp<VNI> for zebra",
+                           cfg.evpn->prefix.c_str(), cfg.evpn->prefix.c_str(), cfg.evpn->prefix.c_str());
+            }
             ctl.start();
 
             std::vector<std::unique_ptr<dataplane::Worker>> ws;

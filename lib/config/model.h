@@ -104,6 +104,14 @@ struct VtepSpec {
     std::optional<uint16_t> udpPort;
 };
 
+// BGP EVPN through FRR (top-level "evpn"): vtepd mirrors its bridges as Linux shadow devices
+// that zebra reads and writes over netlink.
+struct EvpnSpec {
+    std::string prefix = "ev";         // shadow devices: <prefix>b<VNI> bridge, <prefix>x<VNI> vxlan, <prefix>p<VNI> port
+    std::vector<std::string> bridges;  // empty: every VXLAN bridge
+    bool dataPlaneLearning = false;    // also learn remote MACs from the tunnel
+};
+
 struct Config {
     std::vector<PortSpec> ports;  // in file order: port ids follow it
     UnderlaySpec underlay;
@@ -116,6 +124,9 @@ struct Config {
         return vxlan.udpPort;
     }
     std::vector<BridgeSpec> bridges;  // in file order
+    std::optional<EvpnSpec> evpn;
+    // Whether the bridge's flood list and remote MACs come from EVPN.
+    bool evpnBridge(const BridgeSpec& b) const;
 
     const PortSpec* findPort(const std::string& name) const;
     // The IP MTU vtepd sets on a port's NIC: underlay.mtu on the underlay port, the port's

@@ -590,7 +590,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         }
         if (spec.encap == encap::Encap::Gre && spec.group)
             r.error(Reader::join(path, "group"), "GRE bridges flood by head-end replication only (flood_vteps)");
-        if (!spec.group && spec.floodVteps.empty())
+        if (!spec.group && spec.floodVteps.empty() && !cfg.evpnBridge(spec))
             r.warn(path, "neither 'group' nor 'flood_vteps': broadcast and unknown unicast "
                          "will not reach any remote VTEP");
         if (b.contains("static_macs")) {
@@ -658,6 +658,45 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
     }
 }
 
+void parseEvpn(Reader& r, const Json& root, Config& cfg) {
+    if (!root.contains("evpn")) return;
+    const Json& e = root["evpn"];
+    if (!r.expectObject(e, "evpn")) return;
+    r.rejectUnknownKeys(e, "evpn", {"prefix", "bridges", "data_plane_learning"});
+    EvpnSpec spec;
+    if (e.contains("prefix")) {
+        if (auto p = r.string(e["prefix"], "evpn.prefix")) {
+            if (p->empty() || p->size() > 5 || !validInterfaceName(*p))
+                r.error("evpn.prefix", "'" + *p + "' must be 1 to 5 letters, digits, '_', '-' or '.' "
+                        "(shadow device names are the prefix, a letter and the VNI: 15 characters at most)");
+            else
+                spec.prefix = *p;
+        }
+    }
+    if (e.contains("bridges")) {
+        const Json& bs = e["bridges"];
+        if (!bs.is_array()) r.error("evpn.bridges", "must be an array of bridge names");
+        else
+            for (size_t i = 0; i < bs.size(); ++i)
+                if (auto n = r.string(bs[i], Reader::index("evpn.bridges", i))) spec.bridges.push_back(*n);
+    }
+    if (e.contains("data_plane_learning"))
+        if (auto v = r.boolean(e["data_plane_learning"], "evpn.data_plane_learning")) spec.dataPlaneLearning = *v;
+    cfg.evpn = spec;
+}
+
+void checkEvpnBridges(Reader& r, const Config& cfg) {
+    if (!cfg.evpn) return;
+    for (size_t i = 0; i < cfg.evpn->bridges.size(); ++i) {
+        const auto* b = cfg.findBridge(cfg.evpn->bridges[i]);
+        const std::string path = Reader::index("evpn.bridges", i);
+        if (b == nullptr) r.error(path, "unknown bridge '" + cfg.evpn->bridges[i] + "'");
+        else if (b->encap != encap::Encap::Vxlan) r.error(path, "bridge '" + b->name + "' is GRE: EVPN carries VXLAN bridges");
+    }
+    if (cfg.underlay.hostInterface.empty())
+        r.warn("evpn", "no underlay.host_interface: FRR beside vtepd needs a way to its BGP peers");
+}
+
 }  // namespace
 
 uint16_t Config::portMtu(const std::string& name) const {
@@ -678,6 +717,12 @@ const BridgeSpec* Config::findBridge(const std::string& name) const {
     return nullptr;
 }
 
+bool Config::evpnBridge(const BridgeSpec& b) const {
+    if (!evpn || b.encap != encap::Encap::Vxlan) return false;
+    if (evpn->bridges.empty()) return true;
+    return std::find(evpn->bridges.begin(), evpn->bridges.end(), b.name) != evpn->bridges.end();
+}
+
 ParseResult parse(std::string_view jsonText) {
     ParseResult result;
     Json root;
@@ -694,12 +739,14 @@ ParseResult parse(std::string_view jsonText) {
     Reader r;
     Config cfg;
     if (r.expectObject(root, "(top level)")) {
-        r.rejectUnknownKeys(root, "", {"ports", "underlay", "vxlan", "vteps", "bridges"});
+        r.rejectUnknownKeys(root, "", {"ports", "underlay", "vxlan", "vteps", "bridges", "evpn"});
         parsePorts(r, root, cfg);
         parseUnderlay(r, root, cfg);
         parseVxlan(r, root, cfg);
         parseVteps(r, root, cfg);
+        parseEvpn(r, root, cfg);
         parseBridges(r, root, cfg);
+        checkEvpnBridges(r, cfg);
     }
     result.errors = std::move(r.errors);
     result.warnings = std::move(r.warnings);

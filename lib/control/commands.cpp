@@ -64,6 +64,7 @@ Json Commands::execute(const Json& request) {
         if (cmd == "show interfaces") return ok(showInterfaces());
         if (cmd == "show igmp") return ok(showIgmp());
         if (cmd == "show neighbors") return ok(showNeighbors());
+        if (cmd == "show evpn") return ok(showEvpn());
         if (cmd == "show config") return ok(config_);
         if (cmd == "show fdb") {
             Json perBridge = Json::object();
@@ -257,6 +258,10 @@ Json Commands::showVteps() {
     for (const auto& b : ctl_.config().bridges)
         for (const auto& v : b.floodVteps)
             if (auto id = ctl_.tunnels().find({v.host, b.encap, false})) stats[*id].second.insert(b.vni);
+    if (const auto* e = ctl_.evpn())
+        for (const auto& [vni, vteps] : e->remote().floods())
+            for (uint32_t v : vteps)
+                if (auto id = ctl_.tunnels().find({v, encap::Encap::Vxlan, false})) stats[*id].second.insert(vni);
     const auto totals = ctl_.totals();
     const uint32_t now = static_cast<uint32_t>(ctl_.nowMs() / 1000);
     Json rows = Json::array();
@@ -267,7 +272,9 @@ Json Commands::showVteps() {
         Json row = {{"vtep", netaddr::Ipv4Address{key.ipHost}.toString()},
                     {"encapsulation", encap::encapName(key.encap)}};
         if (key.encap == encap::Encap::Vxlan) row["udp_port"] = ctl_.config().udpPortOf(netaddr::Ipv4Address{key.ipHost});
-        row.update(Json{{"learned", !ctl_.configuredTunnel(id)},
+        const bool configured = ctl_.configuredTunnel(id);
+        row.update(Json{{"learned", !configured},
+                        {"source", configured ? "static" : ctl_.evpnTunnel(id) ? "evpn" : "learned"},
                         {"vnis", Json(std::vector<uint32_t>(s.second.begin(), s.second.end()))},
                         {"macs", s.first},
                         {"tx_packets", c.txPackets},
@@ -352,6 +359,41 @@ Json Commands::showInterfaces() {
         }
     }
     return rows;
+}
+
+Json Commands::showEvpn() {
+    const evpn::Fabric* e = ctl_.evpn();
+    if (e == nullptr) return Json{{"enabled", false}};
+    const auto& st = e->stats();
+    Json devices = Json::array();
+    for (const auto& d : e->devices()) {
+        const auto f = e->remote().floods().find(d.vni);
+        const auto m = e->remote().macs().find(d.vni);
+        Json flood = Json::array();
+        if (f != e->remote().floods().end())
+            for (uint32_t v : f->second) flood.push_back(netaddr::Ipv4Address{v}.toString());
+        devices.push_back({{"bridge", d.bridge},
+                           {"vni", d.vni},
+                           {"shadow_bridge", d.bridgeDev},
+                           {"shadow_vxlan", d.vxlanDev},
+                           {"shadow_port", d.portDev},
+                           {"remote_vteps", flood},
+                           {"remote_macs", m == e->remote().macs().end() ? 0 : m->second.size()}});
+    }
+    const uint64_t now = ctl_.nowMs();
+    return Json{{"enabled", true},
+                {"prefix", ctl_.config().evpn->prefix},
+                {"data_plane_learning", ctl_.config().evpn->dataPlaneLearning},
+                {"synced", st.synced},
+                {"resyncs", st.resyncs},
+                {"last_resync_seconds_ago", st.resyncs ? Json((now - st.lastResyncMs) / 1000) : Json(nullptr)},
+                {"notifications_in", st.notifications},
+                {"malformed_in", st.malformed},
+                {"remote_macs", e->remote().macCount()},
+                {"local_macs_added", st.localAdded},
+                {"local_macs_removed", st.localRemoved},
+                {"write_errors", st.writeErrors},
+                {"bridges", devices}};
 }
 
 Json Commands::showIgmp() {

@@ -64,6 +64,7 @@ private:
     Json showBridges();
     Json showInterfaces();
     Json showIgmp();
+    Json showEvpn();
     Json showNeighbors();
     Json showAddressTable(const Json& args);
     Json clearAddressTable(const Json& args);

@@ -37,6 +37,8 @@ rte_ether_addr toEther(const MacAddress& m) {
 
 constexpr uint64_t kTickMs = 100;
 constexpr uint64_t kVtepSweepMs = 10000;
+// Local MACs reach zebra (and the fabric) within this: a walk of the table each time.
+constexpr uint64_t kEvpnPublishMs = 500;
 
 }  // namespace
 
@@ -80,6 +82,8 @@ void Controller::start() {
     syncStatics();
     publish();
     syncHost();
+    syncEvpn();
+    applyEvpn();
     sendGratuitousArp();
     VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
                cfg_.underlay.address.toString().c_str(), underlayPort_, cfg_.bridges.size(),
@@ -252,6 +256,8 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         b.keyWireBe = encap::keyWireBe(spec.encap, spec.vni);
         b.maxInnerLen = cfg_.underlay.mtu + packet::kEtherHeaderLen - encap::mtuOverhead(spec.encap);
         b.learning = spec.learning.value_or(cfg_.vxlan.learning);
+        // Under EVPN remote MACs come from BGP; learning them from the wire too is opt-in.
+        b.learnFromTunnel = b.learning && (!cfg_.evpnBridge(spec) || cfg_.evpn->dataPlaneLearning);
         b.keepInnerVlan = spec.keepInnerVlan;
         if (!spec.allowedVteps.empty()) {
             // Configured flood VTEPs and static-MAC VTEPs are implicitly trusted.
@@ -284,6 +290,14 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
             if (auto t = tunnels_.find({v.host, spec.encap, false})) b.floodTunnels.push_back(*t);
         if (spec.group)
             if (auto t = tunnels_.find({spec.group->host, encap::Encap::Vxlan, true})) b.floodTunnels.push_back(*t);
+        if (evpn_ != nullptr && cfg_.evpnBridge(spec)) {
+            const auto& floods = evpn_->remote().floods();
+            if (auto f = floods.find(spec.vni); f != floods.end())
+                for (uint32_t vtep : f->second)
+                    if (auto t = tunnels_.find({vtep, encap::Encap::Vxlan, false});
+                        t && std::find(b.floodTunnels.begin(), b.floodTunnels.end(), *t) == b.floodTunnels.end())
+                        b.floodTunnels.push_back(*t);
+        }
     }
     s->vniToBridge = state::FlatMap32(vniIndex);
     s->greKeyToBridge = state::FlatMap32(greIndex);
@@ -719,6 +733,13 @@ void Controller::tick() {
     for (rte_mbuf* m : t.expired) unsend(m, Drop::no_neighbor);
     if (t.removed) counters_.event(Event::neighbors_removed, t.removed);
     sendIgmp(igmp_.tick(now));
+    if (evpn_ != nullptr) {
+        if (evpn_->poll(now)) applyEvpn();
+        if (now - lastEvpnPublishMs_ >= kEvpnPublishMs) {
+            lastEvpnPublishMs_ = now;
+            publishEvpnLocal();
+        }
+    }
     if (second != lastAgeSecond_) {
         lastAgeSecond_ = second;
         const size_t aged = fdb_.age(second, cfg_.vxlan.ageingSeconds);
@@ -730,9 +751,71 @@ void Controller::tick() {
     }
 }
 
+void Controller::syncEvpn() {
+    if (evpn_ == nullptr) return;
+    std::vector<std::pair<uint32_t, std::string>> bridges;
+    for (const auto& b : cfg_.bridges)
+        if (cfg_.evpnBridge(b)) bridges.emplace_back(b.vni, b.name);
+    for (const auto& p : evpn_->sync(bridges, nowMs())) VTEPGW_LOG(WARNING, CONTROL, "%s", p.c_str());
+}
+
+void Controller::applyEvpn() {
+    if (evpn_ == nullptr) return;
+    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
+    const auto& remote = evpn_->remote();
+    std::set<uint16_t> used;
+    std::set<fdb::Key> wanted;
+    for (const auto& b : cfg_.bridges) {
+        if (!cfg_.evpnBridge(b)) continue;
+        const fdb::BridgeId id = bridgeIds_.at(b.name);
+        if (auto f = remote.floods().find(b.vni); f != remote.floods().end())
+            for (uint32_t vtep : f->second)
+                if (auto t = tunnelFor({vtep, encap::Encap::Vxlan, false})) used.insert(*t);
+        const auto m = remote.macs().find(b.vni);
+        if (m == remote.macs().end()) continue;
+        for (const auto& [mac, vtep] : m->second) {
+            const auto t = tunnelFor({vtep, encap::Encap::Vxlan, false});
+            if (!t) continue;
+            used.insert(*t);
+            const MacAddress ma = MacAddress::fromU64(mac);
+            const fdb::Key key = fdb::makeKey(id, ma.bytes.data());
+            wanted.insert(key);
+            switch (fdb_.putEvpn(key, *t, now)) {
+                case fdb::Fdb::PutResult::Added: counters_.event(Event::evpn_macs_installed); break;
+                case fdb::Fdb::PutResult::Moved: counters_.event(Event::evpn_macs_installed); counters_.event(Event::moves); break;
+                case fdb::Fdb::PutResult::StaticConflict: counters_.event(Event::static_conflicts); break;
+                case fdb::Fdb::PutResult::Full: counters_.event(Event::fdb_full); break;
+                case fdb::Fdb::PutResult::Unchanged: break;
+            }
+        }
+    }
+    const size_t withdrawn = fdb_.removeIf([&](const fdb::EntryView& v) { return v.dest.isEvpn() && !wanted.count(v.key); });
+    if (withdrawn) counters_.event(Event::evpn_macs_withdrawn, withdrawn);
+    evpnTunnels_ = std::move(used);
+    dirty_ = true;  // flood lists follow the type-3 routes
+}
+
+void Controller::publishEvpnLocal() {
+    std::map<fdb::BridgeId, uint32_t> vniOf;
+    for (const auto& b : cfg_.bridges)
+        if (cfg_.evpnBridge(b)) vniOf[bridgeIds_.at(b.name)] = b.vni;
+    std::map<uint32_t, std::set<uint64_t>> local;
+    for (const auto& [id, vni] : vniOf) local[vni];
+    fdb_.forEach([&](const fdb::EntryView& v) {
+        if (v.dest.kind() != fdb::DestKind::Local) return;
+        const auto it = vniOf.find(fdb::keyBridge(v.key));
+        if (it == vniOf.end()) return;
+        MacAddress mac;
+        fdb::keyMac(v.key, mac.bytes.data());
+        local[it->second].insert(mac.toU64());
+    });
+    evpn_->publishLocal(local);
+}
+
 void Controller::sweepLearnedVteps() {
-    // Learned VTEPs stay while some MAC points at them.
+    // Learned VTEPs stay while some MAC points at them; EVPN's while a route names them.
     std::set<uint16_t> live = configuredTunnels_;
+    live.insert(evpnTunnels_.begin(), evpnTunnels_.end());
     fdb_.forEach([&](const fdb::EntryView& v) {
         if (v.dest.kind() == fdb::DestKind::Remote) live.insert(static_cast<uint16_t>(v.dest.tunnel()));
     });
@@ -767,6 +850,8 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     publish();
     flushAfterChange(previous);
     syncHost();
+    syncEvpn();
+    applyEvpn();
     VTEPGW_LOG(INFO, CONTROL, "configuration applied: %zu bridge(s)", cfg_.bridges.size());
     return errors;
 }

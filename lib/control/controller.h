@@ -20,6 +20,7 @@
 #include "counters/counters.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
+#include "evpn/fabric.h"
 #include "host/host_stack.h"
 #include "state/forwarding_state.h"
 #include "underlay/igmp.h"
@@ -54,6 +55,13 @@ public:
     std::optional<uint16_t> hostPort() const { return hostPort_; }
     // What the last sync of the host interface could not do (empty when all went in).
     const std::vector<std::string>& hostProblems() const { return hostProblems_; }
+
+    // BGP EVPN: the fabric whose remote MACs and flood lists fill the EVPN bridges, and which
+    // is told their local MACs. Before start(); must outlive the controller.
+    void attachEvpn(evpn::Fabric* fabric) { evpn_ = fabric; }
+    const evpn::Fabric* evpn() const { return evpn_; }
+    // Whether the tunnel exists because EVPN named its VTEP (a type-3 or type-2 route).
+    bool evpnTunnel(uint16_t id) const { return evpnTunnels_.count(id) != 0; }
 
     // Installs static MACs and neighbours, publishes the first snapshot, announces our
     // address (gratuitous ARP) and starts resolving next hops.
@@ -120,6 +128,12 @@ private:
     // What the kernel sent out of the host interface leaves by the underlay port.
     bool drainHost();
     void syncHost();
+    // Shadow devices for the EVPN bridges (created, kept, removed with them).
+    void syncEvpn();
+    // Makes the table's EVPN entries and the tunnels behind them what the fabric says.
+    void applyEvpn();
+    // Tells the fabric the local MACs of the EVPN bridges.
+    void publishEvpnLocal();
     // Joins groups the configuration added, leaves those it dropped (IGMP).
     void syncGroups();
     void sendFrame(const std::vector<uint8_t>& bytes);
@@ -173,6 +187,9 @@ private:
     std::optional<uint16_t> hostPort_;
     host::HostStack* hostStack_ = nullptr;
     std::vector<std::string> hostProblems_;
+    evpn::Fabric* evpn_ = nullptr;
+    std::set<uint16_t> evpnTunnels_;
+    uint64_t lastEvpnPublishMs_ = 0;
     rte_mbuf* hostTx_[64];
     uint16_t hostTxCount_ = 0;
 };

@@ -75,7 +75,7 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
         nlohmann::ordered_json row = {{"vni", it->second->vni},
                                       {"bridge", it->second->name},
                                       {"mac", mac.toString()},
-                                      {"type", v.dest.isStatic() ? "static" : "dynamic"}};
+                                      {"type", v.dest.isStatic() ? "static" : v.dest.isEvpn() ? "evpn" : "dynamic"}};
         if (v.dest.kind() == fdb::DestKind::Local) {
             row["port"] = portNames[v.dest.port()];
             if (v.dest.vlan()) row["vlan"] = v.dest.vlan();

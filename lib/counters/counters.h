@@ -89,7 +89,10 @@ const char* dropDescription(Drop d);
     X(underlay_link_up, "underlay carrier back (ARP announce, neighbours and IGMP refreshed)") \
     X(released_after_arp, "held packets sent after ARP resolved")                        \
     X(checksums_completed, "partial TCP/UDP checksums from the local kernel completed")     \
-    X(neighbors_removed, "underlay neighbours removed: no longer a next hop")
+    X(neighbors_removed, "underlay neighbours removed: no longer a next hop")              \
+    X(evpn_macs_installed, "remote MACs installed or moved from BGP EVPN (type-2)")         \
+    X(evpn_macs_withdrawn, "remote MACs removed: their EVPN route was withdrawn")           \
+    X(evpn_unexpected_vtep, "frames from a VTEP other than the one EVPN put their source MAC behind")
 
 enum class Event : uint16_t {
 #define VTEPGW_X(name, text) name,

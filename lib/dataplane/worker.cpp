@@ -145,7 +145,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
     }
     if (k == 0) return;
     int32_t dstPos[kBurst];
-    learnAndLookup(st, kept, k, bridges, learnAs, dstPos);
+    learnAndLookup(st, kept, k, bridges, learnAs, dstPos, false);
     for (uint16_t j = 0; j < k; ++j) {
         rte_mbuf* m = kept[j];
         const BridgeState& b = st.bridges[bridges[j]];
@@ -222,7 +222,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
     }
     if (k == 0) return;
     int32_t dstPos[kBurst];
-    learnAndLookup(st, kept, k, bridges, learnAs, dstPos);
+    learnAndLookup(st, kept, k, bridges, learnAs, dstPos, true);
     for (uint16_t j = 0; j < k; ++j) {
         rte_mbuf* m = kept[j];
         const BridgeState& b = st.bridges[bridges[j]];
@@ -241,7 +241,8 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
 }
 
 void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t n,
-                            const fdb::BridgeId* bridges, const Dest* learnAs, int32_t* dstPos) {
+                            const fdb::BridgeId* bridges, const Dest* learnAs, int32_t* dstPos,
+                            bool fromTunnel) {
     // Keys in pairs (source, destination) per packet. A key equal to the previous packet's
     // (a flow's run of packets) reuses its lookup: only distinct keys go to the table.
     fdb::Key keys[2 * kBurst];
@@ -277,7 +278,16 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
         if (found[i] >= 0) rte_prefetch0(&fdb_.entry(found[i]));
     for (uint16_t j = 0; j < n; ++j) {
         dstPos[j] = found[slot[2 * j + 1]];
-        if (!st.bridges[bridges[j]].learning) continue;
+        const state::BridgeState& bs = st.bridges[bridges[j]];
+        if (!(fromTunnel ? bs.learnFromTunnel : bs.learning)) {
+            // Under EVPN: a source MAC arriving from another VTEP than its route says is worth
+            // knowing about (a host moved before BGP said so, or a spoofer).
+            if (fromTunnel && bs.learning && found[slot[2 * j]] >= 0) {
+                const Dest cur{fdb_.entry(found[slot[2 * j]]).dest.load(std::memory_order_relaxed)};
+                if (cur.kind() == DestKind::Remote && !cur.samePlace(learnAs[j])) counters_.event(Event::evpn_unexpected_vtep);
+            }
+            continue;
+        }
         if (j > 0 && slot[2 * j] == slot[2 * j - 2]) continue;  // this source was just handled
         const int32_t srcPos = found[slot[2 * j]];
         if (srcPos >= 0) {

@@ -100,7 +100,8 @@ private:
                         uint16_t n);
     // Looks up sources and destinations of a burst in one bulk call, then learns sources.
     void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
-                        const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos);
+                        const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos,
+                        bool fromTunnel);
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                       uint32_t tunnelId, const state::Member* ingress);
     // The outer IPv4 checksum: left to the NIC where the port offloads it. Every rewrite

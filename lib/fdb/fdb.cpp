@@ -128,6 +128,27 @@ bool Fdb::addStatic(Key key, Dest dest, uint32_t now) {
     return true;
 }
 
+Fdb::PutResult Fdb::putEvpn(Key key, uint32_t tunnelId, uint32_t now) {
+    const Dest dest = Dest::evpn(tunnelId);
+    const int32_t pos = rte_hash_lookup(hash_, &key);
+    if (pos < 0) {
+        if (insert(key, dest, now) < 0) return PutResult::Full;
+        ++dynamicPerBridge_[keyBridge(key)];
+        return PutResult::Added;
+    }
+    Entry& e = entries_[static_cast<size_t>(pos)];
+    const Dest cur{e.dest.load(std::memory_order_relaxed)};
+    if (cur.isStatic()) return PutResult::StaticConflict;
+    if (cur.word == dest.word) return PutResult::Unchanged;
+    if (!cur.samePlace(dest)) {
+        ++e.moves;
+        e.lastMove = now;
+    }
+    e.lastSeen.store(now, std::memory_order_relaxed);
+    e.dest.store(dest.word, std::memory_order_release);
+    return PutResult::Moved;
+}
+
 bool Fdb::remove(Key key) {
     const int32_t pos = rte_hash_lookup(hash_, &key);
     if (pos < 0) return false;
@@ -153,7 +174,7 @@ size_t Fdb::removeIf(const std::function<bool(const EntryView&)>& pred) {
 size_t Fdb::age(uint32_t now, uint32_t ageingSeconds) {
     if (ageingSeconds == 0) return 0;
     return removeIf([&](const EntryView& v) {
-        return !v.dest.isStatic() && now - v.lastSeen > ageingSeconds;
+        return !v.dest.isStatic() && !v.dest.isEvpn() && now - v.lastSeen > ageingSeconds;
     });
 }
 

@@ -53,6 +53,8 @@ inline void keyMac(Key k, uint8_t* mac) { std::memcpy(mac, &k, 6); }
 //   bits  0..31 remote: tunnel id (NewTunnel: the VTEP's IPv4, host order)
 //   bits 32..47 local port id (NewTunnel: the encapsulation)
 //   bits 48..59 local VLAN (0 = untagged)       bits 60..61 kind   bit 62 static
+//   bit 63 evpn: installed from BGP EVPN (a remote MAC the control plane owns: never aged, and
+//   learning may move it, which is how MAC mobility looks from here)
 // NewTunnel appears only in learn requests: a MAC behind a VTEP the workers have no tunnel
 // for yet; the control core creates the tunnel and stores Remote(id).
 enum class DestKind : uint8_t { None = 0, Local = 1, Remote = 2, NewTunnel = 3 };
@@ -67,18 +69,20 @@ struct Dest {
     static Dest remote(uint32_t tunnelId, bool isStatic = false) {
         return Dest{uint64_t{tunnelId} | uint64_t{2} << 60 | uint64_t{isStatic} << 62};
     }
+    static Dest evpn(uint32_t tunnelId) { return Dest{uint64_t{tunnelId} | uint64_t{2} << 60 | uint64_t{1} << 63}; }
     static Dest newTunnel(uint32_t vtepHostOrder, uint8_t encap) {
         return Dest{uint64_t{vtepHostOrder} | uint64_t{encap} << 32 | uint64_t{3} << 60};
     }
     DestKind kind() const { return static_cast<DestKind>((word >> 60) & 3); }
     bool isStatic() const { return (word >> 62) & 1; }
+    bool isEvpn() const { return (word >> 63) & 1; }
     uint16_t port() const { return static_cast<uint16_t>(word >> 32); }
     uint16_t vlan() const { return static_cast<uint16_t>((word >> 48) & 0xFFF); }
     uint32_t tunnel() const { return static_cast<uint32_t>(word); }
     uint32_t newTunnelIp() const { return static_cast<uint32_t>(word); }
     uint8_t newTunnelEncap() const { return static_cast<uint8_t>(word >> 32); }
-    // Same place, whatever the static flag says.
-    bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{1} << 62)) == 0; }
+    // Same place, whatever the static and evpn flags say.
+    bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{3} << 62)) == 0; }
 };
 
 struct alignas(64) Entry {
@@ -140,6 +144,10 @@ public:
     // Adds or replaces an entry as static (it will never age nor be overwritten by learning).
     // Returns false only when the table is full.
     bool addStatic(Key key, Dest dest, uint32_t now);
+    // Installs (or moves) a remote MAC learned from BGP EVPN behind `tunnelId`. A static entry
+    // stays as configured (StaticConflict).
+    enum class PutResult { Added, Moved, Unchanged, StaticConflict, Full };
+    PutResult putEvpn(Key key, uint32_t tunnelId, uint32_t now);
     // Removes one entry (static or not); false when absent.
     bool remove(Key key);
     // Removes every entry for which pred(view) is true; returns how many.

@@ -34,6 +34,9 @@ public:
     int replaceRoute(unsigned ifindex, const netaddr::Ipv4Prefix& prefix, netaddr::Ipv4Address via);
     int deleteRoute(unsigned ifindex, const netaddr::Ipv4Prefix& prefix, netaddr::Ipv4Address via);
 
+    // Sends a request built by the caller and waits for its acknowledgement: 0 or the errno.
+    int request(nlmsghdr* nlh) { return talk(nlh); }
+
 private:
     int talk(nlmsghdr* nlh);
     int route(uint16_t type, uint16_t flags, unsigned ifindex, const netaddr::Ipv4Prefix& prefix,

@@ -59,7 +59,8 @@ struct BridgeState {
     encap::Encap encap = encap::Encap::Vxlan;
     uint32_t keyWireBe = 0;     // the VNI as the encapsulation writes it (VXLAN word, GRE key)
     uint32_t maxInnerLen = 0;   // largest inner frame the underlay MTU carries in this encapsulation
-    bool learning = true;
+    bool learning = true;        // learn source MACs (from local members)
+    bool learnFromTunnel = true; // ... and from decapsulated frames (off under EVPN: BGP tells)
     bool keepInnerVlan = false;
     bool restrictVteps = false;  // VXLAN accepted only from allowedVteps
     FlatMap32 allowedVteps;
