@@ -11,14 +11,15 @@ command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get instal
 if [ ! -f build-fuzz/build.ninja ]; then
     CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true --buildtype=debugoptimized
 fi
-ninja -C build-fuzz tests/fuzz/fuzz_config tests/fuzz/fuzz_dataplane tests/fuzz/fuzz_control tests/fuzz/fuzz_netlink
-mkdir -p build-fuzz/findings build-fuzz/corpus/config build-fuzz/corpus/dataplane build-fuzz/corpus/control build-fuzz/corpus/netlink
+ninja -C build-fuzz tests/fuzz/fuzz_config tests/fuzz/fuzz_dataplane tests/fuzz/fuzz_control tests/fuzz/fuzz_netlink tests/fuzz/fuzz_evpn
+mkdir -p build-fuzz/findings build-fuzz/corpus/config build-fuzz/corpus/dataplane build-fuzz/corpus/control build-fuzz/corpus/netlink build-fuzz/corpus/evpn
 cp tests/fuzz/corpus/config/* build-fuzz/corpus/config/
 cp tests/fuzz/corpus/control/* build-fuzz/corpus/control/
 cp tests/fuzz/corpus/netlink/* build-fuzz/corpus/netlink/
+cp tests/fuzz/corpus/evpn/* build-fuzz/corpus/evpn/
 /usr/bin/python3 tests/fuzz/make_seeds.py build-fuzz/corpus/dataplane
 status=0
-for target in config dataplane control netlink; do
+for target in config dataplane control netlink evpn; do
     echo "== fuzz_$target for ${secs}s"
     # Leak checking is off: the targets keep EAL and their rig for the whole run on purpose;
     # fuzz_dataplane checks mbufs itself, after every input.

@@ -95,6 +95,7 @@ NeighBatch parseNeighMessages(const void* buf, size_t len) {
 }
 
 size_t buildLocalMac(void* buf, bool add, uint32_t portIfindex, const netaddr::MacAddress& mac) {
+    std::memset(buf, 0, 256);  // attribute padding included: the same request, byte for byte
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
@@ -108,6 +109,7 @@ size_t buildLocalMac(void* buf, bool add, uint32_t portIfindex, const netaddr::M
 }
 
 size_t buildFdbDump(void* buf) {
+    std::memset(buf, 0, 256);
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETNEIGH;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;

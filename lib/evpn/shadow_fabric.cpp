@@ -164,8 +164,10 @@ std::vector<std::string> ShadowFabric::sync(const std::vector<std::pair<uint32_t
         if (keep) next.push_back(d);
         else destroy(d);
     }
-    for (const auto& [vni, name] : bridges) {
-        auto it = std::find_if(next.begin(), next.end(), [&](const ShadowDevices& d) { return d.vni == vni; });
+    for (const auto& wanted : bridges) {
+        const uint32_t vni = wanted.first;
+        const std::string& name = wanted.second;
+        auto it = std::find_if(next.begin(), next.end(), [vni](const ShadowDevices& d) { return d.vni == vni; });
         if (it != next.end()) {
             it->bridge = name;
             continue;

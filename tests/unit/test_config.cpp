@@ -2,6 +2,7 @@
 // configuration is rejected with a message naming the field and the reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "config/parse.h"
@@ -128,6 +129,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"host interface name with a slash", base(R"(, "host_interface": "vtep/0")"), "underlay.host_interface: 'vtep/0' is not a Linux interface name (1 to 15 of letters, digits, '_', '-', '.')"},
         BadCase{"punt class unknown", base(R"(, "punt_limits": {"bgp": 100})"), "underlay.punt_limits.bgp: unknown class (arp, icmp, igmp, tcp, udp, other)"},
         BadCase{"punt rate zero", base(R"(, "punt_limits": {"tcp": 0})"), "underlay.punt_limits.tcp: must be between 1 and 10000000, found 0"},
+        BadCase{"evpn prefix too long", base().substr(0, base().size() - 1) + R"(, "evpn": {"prefix": "vtepd0"}})", "evpn.prefix: 'vtepd0' must be 1 to 5 letters, digits, '_', '-' or '.' (shadow device names are the prefix, a letter and the VNI: 15 characters at most)"},
+        BadCase{"evpn unknown bridge", base().substr(0, base().size() - 1) + R"(, "evpn": {"bridges": ["br99"]}})", "evpn.bridges[0]: unknown bridge 'br99'"},
+        BadCase{"evpn unknown key", base().substr(0, base().size() - 1) + R"(, "evpn": {"asn": 65000}})", "evpn.asn: unknown key"},
         BadCase{"static mac multicast", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "ff:ff:ff:ff:ff:ff", "port": "a"}]}})"), "bridges.b.static_macs[0].mac: ff:ff:ff:ff:ff:ff is not a unicast MAC address"}));
 
 TEST(Config, HostInterfaceAndPuntLimits) {
@@ -142,6 +146,27 @@ TEST(Config, HostInterfaceAndPuntLimits) {
     auto none = parse(base());
     ASSERT_TRUE(none.config);
     EXPECT_TRUE(none.config->underlay.hostInterface.empty());
+}
+
+TEST(Config, EvpnBridgesNeedNoFloodList) {
+    const std::string noFlood = R"({"br10": {"vni": 10, "members": [{"port": "a"}]},
+                                   "gre20": {"vni": 20, "encapsulation": "gre", "flood_vteps": ["10.0.0.9"], "members": []}})";
+    auto plain = parse(base(R"(, "host_interface": "vtep0")", "{}", noFlood));
+    ASSERT_TRUE(plain.config);
+    auto floodWarnings = [](const ParseResult& p) {
+        return std::count_if(p.warnings.begin(), p.warnings.end(),
+                             [](const Issue& w) { return w.toString().find("flood_vteps") != std::string::npos; });
+    };
+    EXPECT_EQ(floodWarnings(plain), 1);  // no flood target, no EVPN: warned
+    std::string text = base(R"(, "host_interface": "vtep0")", "{}", noFlood);
+    text = text.substr(0, text.size() - 1) + R"(, "evpn": {}})";
+    auto r = parse(text);
+    ASSERT_TRUE(r.config) << r.errors[0].toString();
+    EXPECT_EQ(floodWarnings(r), 0);  // the flood list comes from type-3 routes
+    EXPECT_EQ(r.config->evpn->prefix, "ev");
+    EXPECT_FALSE(r.config->evpn->dataPlaneLearning);
+    EXPECT_TRUE(r.config->evpnBridge(r.config->bridges[0]));
+    EXPECT_FALSE(r.config->evpnBridge(r.config->bridges[1]));  // GRE is not EVPN's
 }
 
 TEST(Config, ReportsEveryErrorNotJustTheFirst) {
