@@ -253,6 +253,38 @@ void printCounters(const Json& c) {
     table(events);
     std::puts("\nWorkers:");
     table(c["workers"]);
+    const Json& h = c["host"];
+    if (h.is_object() && !h["interface"].is_null()) {
+        std::printf("\nHost interface %s: punted %s packets (%s bytes), injected %s packets (%s bytes)\n",
+                    cell(h["interface"]).c_str(), cell(h["punted_packets"]).c_str(), cell(h["punted_bytes"]).c_str(),
+                    cell(h["injected_packets"]).c_str(), cell(h["injected_bytes"]).c_str());
+    }
+    Json policed = Json::array();
+    if (h.is_object())
+        for (const auto& p : h["policed"].items())
+            policed.push_back({{"class", p.key()}, {"limit_pps", h["limits_pps"][p.key()]}, {"policed", p.value()}});
+    if (!policed.empty()) {
+        std::puts("\nPunt policer:");
+        table(policed);
+    }
+}
+
+void printEvpn(const Json& e) {
+    if (!e.value("enabled", false)) {
+        std::puts("EVPN: off (no \"evpn\" in the configuration)");
+        return;
+    }
+    std::printf("EVPN: %s, %s full dump(s) of zebra's entries (last %s s ago); shadow prefix %s; "
+                "learning from the tunnel %s\n",
+                e["synced"].get<bool>() ? "in sync" : "NOT in sync (re-dump pending)", cell(e["resyncs"]).c_str(),
+                cell(e["last_resync_seconds_ago"]).c_str(), cell(e["prefix"]).c_str(),
+                e["data_plane_learning"].get<bool>() ? "on" : "off");
+    std::printf("In: %s notifications (%s malformed), %s remote MACs. Out: %s local MACs written, %s removed, "
+                "%s write errors\n\n",
+                cell(e["notifications_in"]).c_str(), cell(e["malformed_in"]).c_str(), cell(e["remote_macs"]).c_str(),
+                cell(e["local_macs_added"]).c_str(), cell(e["local_macs_removed"]).c_str(),
+                cell(e["write_errors"]).c_str());
+    table(e["bridges"]);
 }
 
 }  // namespace
@@ -288,6 +320,7 @@ int main(int argc, char** argv) {
     const std::string cmd = request["command"];
     if (json) std::puts(result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
     else if (cmd == "show counters") printCounters(result);
+    else if (cmd == "show evpn") printEvpn(result);
     else if (cmd == "show config") std::puts(result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
     else if (result.is_array()) table(result);
     else if (result.is_string()) std::puts(result.get<std::string>().c_str());
