@@ -83,6 +83,8 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
             const auto& key = ctl.tunnels().key(static_cast<uint16_t>(v.dest.tunnel()));
             row["vtep"] = netaddr::Ipv4Address{key.ipHost}.toString();
             row["encapsulation"] = encap::encapName(key.encap);
+            if (v.dest.isEvpn() && ctl.evpn() != nullptr)
+                row["sticky"] = ctl.evpn()->remote().sticky(it->second->vni, mac.toU64());
         }
         row["moves"] = v.moves;
         row["flapping"] = v.flapping;

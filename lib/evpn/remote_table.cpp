@@ -24,10 +24,13 @@ bool RemoteTable::apply(const Neigh& n) {
         const auto it = m.find(key);
         if (it == m.end() || it->second != vtep) return false;  // a delete for an older place
         m.erase(it);
+        sticky_[vni].erase(key);
         return true;
     }
+    const bool sticky = (n.flags & NTF_STICKY) != 0;
+    const bool stickyChanged = sticky ? sticky_[vni].insert(key).second : sticky_[vni].erase(key) != 0;
     auto [it, added] = m.emplace(key, vtep);
-    if (!added && it->second == vtep) return false;
+    if (!added && it->second == vtep) return stickyChanged;
     it->second = vtep;
     return true;
 }
@@ -37,6 +40,7 @@ bool RemoteTable::replace(const std::vector<Neigh>& dump) {
     auto oldFloods = std::move(floods_);
     macs_.clear();
     floods_.clear();
+    sticky_.clear();
     for (const auto& n : dump)
         if (!n.deleted) apply(n);
     // Empty per-VNI maps compare unequal to absent ones: drop them first.
@@ -55,6 +59,7 @@ void RemoteTable::retainDevices() {
     for (const auto& [ifindex, vni] : devices_) vnis.insert(vni);
     for (auto it = macs_.begin(); it != macs_.end();) it = vnis.count(it->first) ? std::next(it) : macs_.erase(it);
     for (auto it = floods_.begin(); it != floods_.end();) it = vnis.count(it->first) ? std::next(it) : floods_.erase(it);
+    for (auto it = sticky_.begin(); it != sticky_.end();) it = vnis.count(it->first) ? std::next(it) : sticky_.erase(it);
 }
 
 size_t RemoteTable::macCount() const {

@@ -29,12 +29,18 @@ public:
     using MacMap = std::map<uint64_t, uint32_t>;  // MAC (MacAddress::toU64) -> VTEP (IPv4, host order)
     const std::map<uint32_t, MacMap>& macs() const { return macs_; }
     const std::map<uint32_t, std::set<uint32_t>>& floods() const { return floods_; }
+    // MACs advertised sticky (static on their VTEP, RFC 7432 MAC Mobility's sticky bit).
+    bool sticky(uint32_t vni, uint64_t mac) const {
+        const auto it = sticky_.find(vni);
+        return it != sticky_.end() && it->second.count(mac) != 0;
+    }
     size_t macCount() const;
 
 private:
     std::map<uint32_t, uint32_t> devices_;
     std::map<uint32_t, MacMap> macs_;
     std::map<uint32_t, std::set<uint32_t>> floods_;
+    std::map<uint32_t, std::set<uint64_t>> sticky_;
 };
 
 }  // namespace vtepgw::evpn

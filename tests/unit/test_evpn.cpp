@@ -130,6 +130,10 @@ TEST(EvpnRemote, StickyMacsCountWithoutExtLearned) {
     n.flags = NTF_SELF | NTF_STICKY;
     n.state = NUD_REACHABLE | NUD_NOARP;
     EXPECT_TRUE(t.apply(n));
+    EXPECT_TRUE(t.sticky(10, kMac.toU64()));
+    n.flags = NTF_SELF | NTF_EXT_LEARNED;  // re-advertised without the sticky bit
+    EXPECT_TRUE(t.apply(n));
+    EXPECT_FALSE(t.sticky(10, kMac.toU64()));
     n.flags = NTF_SELF;  // neither: a static entry someone else wrote, not zebra's
     n.mac = *MacAddress::parse("02:00:00:00:00:99");
     EXPECT_FALSE(t.apply(n));
