@@ -43,29 +43,6 @@ int createLink(host::Netlink& nl, const std::string& name, const char* kind, Dat
     return nl.request(nlh);
 }
 
-int setLink(host::Netlink& nl, uint32_t ifindex, uint32_t master, bool up) {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_NEWLINK;
-    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = static_cast<int>(ifindex);
-    ifi->ifi_change = IFF_UP;
-    ifi->ifi_flags = up ? IFF_UP : 0;
-    if (master != 0) mnl_attr_put_u32(nlh, IFLA_MASTER, master);
-    return nl.request(nlh);
-}
-
-int deleteLink(host::Netlink& nl, uint32_t ifindex) {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_DELLINK;
-    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = static_cast<int>(ifindex);
-    return nl.request(nlh);
-}
-
 // The shadow devices carry no traffic; their IPv6 would only send router solicitations and
 // MLD reports into the fabric.
 void disableIpv6(const std::string& dev) { std::ofstream("/proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6") << "1\n"; }
@@ -100,7 +77,7 @@ std::string ShadowFabric::create(ShadowDevices& d) {
     d.portDev = prefix_ + "p" + v;
     // Left over from a vtepd that did not exit cleanly: start from nothing.
     for (const auto* n : {&d.bridgeDev, &d.vxlanDev, &d.portDev})
-        if (uint32_t i = if_nametoindex(n->c_str())) deleteLink(nl_, i);
+        if (uint32_t i = if_nametoindex(n->c_str())) nl_.deleteLink(i);
 
     if (int e = createLink(nl_, d.bridgeDev, "bridge", [](nlmsghdr*) {}))
         return failure("cannot create bridge " + d.bridgeDev, e);
@@ -132,15 +109,15 @@ std::string ShadowFabric::create(ShadowDevices& d) {
     d.vxlanIf = if_nametoindex(d.vxlanDev.c_str());
     d.portIf = if_nametoindex(d.portDev.c_str());
     for (uint32_t port : {d.vxlanIf, d.portIf})
-        if (int e = setLink(nl_, port, d.bridgeIf, true)) return failure("cannot add a port to " + d.bridgeDev, e);
+        if (int e = nl_.setLink(port, std::nullopt, true, d.bridgeIf)) return failure("cannot add a port to " + d.bridgeDev, e);
     // zebra withdraws a VNI whose vxlan device is down; the bridge must be up for the FDB.
-    if (int e = setLink(nl_, d.bridgeIf, 0, true)) return failure("cannot bring up " + d.bridgeDev, e);
+    if (int e = nl_.setLink(d.bridgeIf, std::nullopt, true)) return failure("cannot bring up " + d.bridgeDev, e);
     return "";
 }
 
 void ShadowFabric::destroy(const ShadowDevices& d) {
-    if (d.vxlanIf) deleteLink(nl_, d.vxlanIf);
-    if (d.bridgeIf) deleteLink(nl_, d.bridgeIf);
+    if (d.vxlanIf) nl_.deleteLink(d.vxlanIf);
+    if (d.bridgeIf) nl_.deleteLink(d.bridgeIf);
     if (auto it = tapFds_.find(d.vni); it != tapFds_.end()) {
         close(it->second);
         tapFds_.erase(it);

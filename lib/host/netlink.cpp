@@ -66,7 +66,7 @@ int Netlink::talk(nlmsghdr* nlh) {
     }
 }
 
-int Netlink::setLink(unsigned ifindex, uint16_t mtu, bool up) {
+int Netlink::setLink(unsigned ifindex, std::optional<uint16_t> mtu, bool up, unsigned master) {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_NEWLINK;
@@ -75,7 +75,18 @@ int Netlink::setLink(unsigned ifindex, uint16_t mtu, bool up) {
     ifi->ifi_index = static_cast<int>(ifindex);
     ifi->ifi_change = IFF_UP;
     ifi->ifi_flags = up ? IFF_UP : 0;
-    mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+    if (mtu) mnl_attr_put_u32(nlh, IFLA_MTU, *mtu);
+    if (master != 0) mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+    return talk(nlh);
+}
+
+int Netlink::deleteLink(unsigned ifindex) {
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_DELLINK;
+    auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = static_cast<int>(ifindex);
     return talk(nlh);
 }
 

@@ -27,7 +27,9 @@ public:
     Netlink& operator=(const Netlink&) = delete;
 
     // Each returns 0 or the kernel's errno.
-    int setLink(unsigned ifindex, uint16_t mtu, bool up);
+    // Up or down; also the MTU and the bridge the link joins (master), when given.
+    int setLink(unsigned ifindex, std::optional<uint16_t> mtu, bool up, unsigned master = 0);
+    int deleteLink(unsigned ifindex);
     int addAddress(unsigned ifindex, const netaddr::Ipv4Prefix& p);
     int deleteAddress(unsigned ifindex, const netaddr::Ipv4Prefix& p);
     // `prefix` via `via` out of `ifindex`, replacing a route to the same prefix.

@@ -122,6 +122,26 @@ lab_up() {
 JSON
 }
 
+# The field topology: the kernel VTEP and vtepd on different subnets, joined by a router.
+#   h1 -- kv [kv-h] kv-u 10.1.0.1/24 --- r-kv 10.1.0.254 [router r] r-gw 10.2.0.254 --- gw-u [vtepd] gw-a -- h2
+# The kernel VTEP itself (lab_kernel_vtep) and vtepd's configuration are the caller's; kv
+# reaches 10.2.0.0/24 through the router (a route, not a default: FRR resolves BGP next hops
+# through a default route only with "ip nht resolve-via-default").
+lab_routed() {
+    lab_require_root || return 1
+    lab_down
+    lab_ns h1 h2 kv gw r
+    lab_host h1 192.168.10.1/24 kv kv-h
+    lab_host h2 192.168.10.2/24 gw gw-a
+    lab_link kv kv-u r r-kv 10.1.0.1/24
+    lab_link gw gw-u r r-gw
+    ns r ip addr add 10.1.0.254/24 dev r-kv
+    ns r ip addr add 10.2.0.254/24 dev r-gw
+    ns r sysctl -qw net.ipv4.ip_forward=1
+    ns r sysctl -qw net.ipv4.conf.all.rp_filter=0
+    ns kv ip route add 10.2.0.0/24 via 10.1.0.254
+}
+
 # Starts vtepd in vg-gw; its output goes to $LAB_DIR/vtepd.log.
 lab_start_vtepd() {
     local bin=$1

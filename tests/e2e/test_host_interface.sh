@@ -20,19 +20,7 @@ trap 'exit 130' INT TERM
 #         r-kv 10.1.0.254  [router r]  r-gw 10.2.0.254
 #              |
 #   h2 -- gw-a [vtepd] gw-u; vtep0 = 10.2.0.2/24 via 10.2.0.254 (the host interface), FRR AS 65000
-lab_require_root || exit 1
-lab_down
-lab_ns h1 h2 kv gw r
-lab_host h1 192.168.10.1/24 kv kv-h
-lab_host h2 192.168.10.2/24 gw gw-a
-lab_link kv kv-u r r-kv 10.1.0.1/24
-lab_link gw gw-u r r-gw
-ns r ip addr add 10.1.0.254/24 dev r-kv
-ns r ip addr add 10.2.0.254/24 dev r-gw
-ns r sysctl -qw net.ipv4.ip_forward=1
-# Specific routes, not only defaults: FRR resolves BGP next hops through a default route only
-# with "ip nht resolve-via-default", and the peers stay at FRR's defaults.
-ns kv ip route add 10.2.0.0/24 via 10.1.0.254
+lab_routed || fail "cannot build the lab"
 lab_kernel_vtep kv 10 kv-h local 10.1.0.1 remote 10.2.0.2 dev kv-u
 
 write_config() {  # extra-route-json

@@ -23,18 +23,7 @@ command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/se
 #              |
 #   h2 -- gw-a [vtepd]  gw-u 10.2.0.2/24, gateway 10.2.0.254, bridge br10 group 239.1.1.1
 build_lab() {
-    lab_require_root || return 1
-    lab_down
-    lab_ns h1 h2 kv gw r
-    lab_host h1 192.168.10.1/24 kv kv-h
-    lab_host h2 192.168.10.2/24 gw gw-a
-    lab_link kv kv-u r r-kv 10.1.0.1/24
-    lab_link gw gw-u r r-gw
-    ns r ip addr add 10.1.0.254/24 dev r-kv
-    ns r ip addr add 10.2.0.254/24 dev r-gw
-    ns r sysctl -qw net.ipv4.ip_forward=1
-    ns r sysctl -qw net.ipv4.conf.all.rp_filter=0
-    ns kv ip route add default via 10.1.0.254
+    lab_routed || return 1
     lab_kernel_vtep kv 10 kv-h local 10.1.0.1 group $GROUP dev kv-u ttl 2
     cat > "$LAB_DIR/smcroute.conf" <<CONF
 phyint r-kv enable
