@@ -201,9 +201,9 @@ int main(int argc, char** argv) {
             if (workers == 0)
                 throw std::runtime_error("vtepd needs at least two lcores (e.g. -l 0-1): the main "
                                          "lcore runs control, the others forward");
-            // The exception ring holds a policed burst of punted TCP (a tenth of a second at 50k pps is
-            // 5,000 packets; see punt/classes.h) as well as ARP waiting for the control core.
-            constexpr unsigned kLearnRing = 4096, kExceptionRing = 8192, kControlTxRing = 1024;
+            // The exception ring holds the punt policer's bursts (2,500 TCP at the default rate,
+            // punt/policer.h) with room for ARP and ICMP waiting for the control core.
+            constexpr unsigned kLearnRing = 4096, kExceptionRing = 4096, kControlTxRing = 1024;
             const uint32_t hostSlots = cfg.underlay.hostInterface.empty() ? 0 : 2u * host::kTapDescriptors;
             uint32_t nbMbufs = port::mbufPoolSize(static_cast<uint16_t>(cfg.ports.size()), workers,
                                                   rte_lcore_count(), kExceptionRing + kControlTxRing + hostSlots);

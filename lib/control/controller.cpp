@@ -835,6 +835,8 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
         errors.push_back("underlay.port: the underlay port cannot change at run time (restart vtepd)");
     if (next.underlay.hostInterface != cfg_.underlay.hostInterface)
         errors.push_back("underlay.host_interface: the host interface cannot change at run time (restart vtepd)");
+    if (next.evpn.has_value() != cfg_.evpn.has_value() || (next.evpn && next.evpn->prefix != cfg_.evpn->prefix))
+        errors.push_back("evpn: turning EVPN on or off, or changing its prefix, needs a restart of vtepd");
     if (next.vxlan.fdbSize != cfg_.vxlan.fdbSize)
         errors.push_back("vxlan.fdb_size: the MAC table size cannot change at run time (restart vtepd)");
     if (!errors.empty()) return errors;

@@ -1,7 +1,7 @@
 // Classification of frames received on the underlay port: a tunnel packet for one of our
 // bridges (VXLAN or GRE, by the encapsulation's own classifier), something for the control
 // core (ARP, ICMP and IGMP to our address), something for the host interface (other IP to
-// our address, when there is one), or a drop with its reason. What goes up carries its punt
+// our address and link-local multicast, when there is one), or a drop with its reason. What goes up carries its punt
 // class, so that the worker polices it before it reaches the control core. Works on the first
 // segment's bytes only and never reads past `len`.
 #pragma once
@@ -89,6 +89,10 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     const bool hostProto = proto != IPPROTO_UDP && proto != gre::kIpProtoGre && proto != IPPROTO_ICMP;
     if (st.hostPunt && forUs && hostProto)
         return up(UnderlayVerdict::ToHost, proto == IPPROTO_TCP ? punt::Class::Tcp : punt::Class::Other);
+    // Link-local multicast (OSPF 224.0.0.5/6, PIM 224.0.0.13, RIP 224.0.0.9) is the host's
+    // too; no VXLAN group is link-local (the configuration refuses them).
+    if (st.hostPunt && (dstHost >> 8) == 0xE00000)
+        return up(UnderlayVerdict::ToHost, proto == IPPROTO_UDP ? punt::Class::Udp : punt::Class::Other);
     if (ihl != packet::kIpv4HeaderLen) return drop(Drop::ip_options);
     if (!forUs) {
         // VXLAN flooded to one of our groups is ours too; anything else to a group is not.

@@ -15,8 +15,7 @@ inline constexpr size_t kClassCount = 6;
 inline constexpr std::array<const char*, kClassCount> kClassNames = {"arp", "icmp", "igmp", "tcp", "udp", "other"};
 
 // Packets per second, all workers together. TCP is sized for a bulk copy over the host
-// interface (50k x 1448 bytes ~ 72 MB/s, a tenth of a second's burst taking a whole TCP
-// window), a fraction of what the control core's tap writes can do, while BGP needs a
+// interface (50k x 1448 bytes ~ 72 MB/s, a burst of 50 ms taking a large TCP window), a fraction of what the control core's tap writes can do, while BGP needs a
 // handful; the control core's own classes for a busy segment's ARP and for ping; IGMP
 // queries come a few a minute.
 inline constexpr std::array<uint32_t, kClassCount> kDefaultPps = {2000, 1000, 200, 50000, 5000, 500};

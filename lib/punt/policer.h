@@ -13,16 +13,16 @@ namespace vtepgw::punt {
 
 class Policer {
 public:
-    // `pps`: the configured rates; `share`: how many workers split them. The burst is a
-    // tenth of a second at the rate (at least 8 packets): a TCP window arriving at once
-    // passes, a sustained flood does not.
+    // `pps`: the configured rates; `share`: how many workers split them. The burst is 50 ms
+    // at the rate (at least 8 packets): a TCP window arriving at once passes, a sustained
+    // flood does not, and the bursts of every class fit the control core's ring.
     void configure(const std::array<uint32_t, kClassCount>& pps, uint64_t tscHz, uint32_t share, uint64_t nowTsc) {
         share = std::max<uint32_t>(share, 1);
         for (size_t c = 0; c < kClassCount; ++c) {
             Bucket& b = buckets_[c];
             const double rate = double(pps[c]) / share;  // packets per second for this worker
             b.perTick = rate / double(std::max<uint64_t>(tscHz, 1));
-            b.burst = std::max(rate / 10.0, 8.0);
+            b.burst = std::max(rate / 20.0, 8.0);
             b.tokens = configured_ ? std::min(b.tokens, b.burst) : b.burst;
             b.last = nowTsc;
         }

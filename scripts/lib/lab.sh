@@ -223,11 +223,12 @@ lab_vtysh() {  # ns command...
     ns "$n" vtysh --vty_socket "$d" "${args[@]}"
 }
 
-lab_frr_stop() {  # ns
-    local d="$LAB_DIR/frr-$1" pid
+lab_frr_stop() {  # ns: both daemons at once, as "systemctl stop frr" does
+    local d="$LAB_DIR/frr-$1" pids="" pid
     for f in bgpd zebra; do
-        pid=$(cat "$d/$f.pid" 2>/dev/null) || continue
-        kill "$pid" 2>/dev/null
+        pid=$(cat "$d/$f.pid" 2>/dev/null) && kill "$pid" 2>/dev/null && pids="$pids $pid"
+    done
+    for pid in $pids; do
         for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
     done

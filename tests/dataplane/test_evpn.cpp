@@ -145,6 +145,19 @@ TEST_F(Evpn, AFrameFromAnotherVtepThanTheRouteSaysIsCounted) {
     EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ipHost, Ipv4Address::parse("10.0.0.7")->host);
 }
 
+TEST_F(Evpn, EvpnCannotBeTurnedOffOrRenamedAtRunTime) {
+    config::Config next = cfg_;
+    next.evpn.reset();
+    ASSERT_EQ(ctl_->apply(next).size(), 1u);
+    EXPECT_EQ(ctl_->apply(next)[0], "evpn: turning EVPN on or off, or changing its prefix, needs a restart of vtepd");
+    next = cfg_;
+    next.evpn->prefix = "zz";
+    EXPECT_EQ(ctl_->apply(next).size(), 1u);
+    next = cfg_;
+    next.evpn->dataPlaneLearning = true;  // this one may change
+    EXPECT_TRUE(ctl_->apply(next).empty());
+}
+
 TEST_F(Evpn, EvpnEntriesNeverAge) {
     fabric_.route(kHostB, kPeerIp);
     tick();

@@ -109,6 +109,17 @@ TEST_F(HostInterface, UdpToAPortNoVtepUsesGoesUpAndVxlanDoesNot) {
     EXPECT_EQ(collect("a").size() + collect("b").size() + collect("t").size(), 3u);  // the VXLAN, flooded
 }
 
+TEST_F(HostInterface, LinkLocalMulticastGoesUpForOspfAndPim) {
+    const MacAddress allSpf = *MacAddress::parse("01:00:5e:00:00:05");
+    const Bytes hello = FrameBuilder().ether(allSpf, kPeerMac, 0x0800).ipv4(kPeerIp, *Ipv4Address::parse("224.0.0.5"), 89, 1)
+                            .payload(44).build();
+    inject("up", hello);
+    run();
+    const auto up = fromHost();
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(up[0], hello);
+}
+
 TEST_F(HostInterface, EchoAndArpForUsAreAnsweredOnceAndNotPunted) {
     inject("up", FrameBuilder().ether(ourMac(), kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 1).icmpEcho(true, 1, 1).payload(8).build());
     inject("up", FrameBuilder().ether(kBroadcast, kPeerMac, 0x0806)
@@ -190,12 +201,15 @@ TEST_F(HostPolicer, AFloodOfTcpIsHeldToItsRateAndCounted) {
 }
 
 TEST_F(Dataplane, WithoutAHostInterfaceTcpToUsIsDropped) {
+    inject("up", FrameBuilder().ether(*MacAddress::parse("01:00:5e:00:00:05"), kPeerMac, 0x0800)
+                     .ipv4(kPeerIp, *Ipv4Address::parse("224.0.0.5"), 89, 1).payload(44).build());
     inject("up", FrameBuilder().ether(ourMac(), kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 6).tcp(40000, 22).build());
     inject("up", FrameBuilder().ether(ourMac(), kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 17).udp(40000, 53).payload(8).build());
     run();
     EXPECT_TRUE(collect("up").empty());
     EXPECT_EQ(drops(Drop::unsupported_protocol), 1u);
     EXPECT_EQ(drops(Drop::udp_port_unknown), 1u);
+    EXPECT_EQ(drops(Drop::not_for_us), 1u);  // the OSPF hello
 }
 
 }  // namespace dptest

@@ -29,10 +29,10 @@ unsigned offer(Policer& p, Class c, unsigned offered, double seconds, uint64_t s
 TEST(PuntPolicer, AdmitsTheBurstThenTheRate) {
     Policer p;
     p.configure(rates(1000), kHz, 1, 0);
-    // At once: the burst (a tenth of a second's worth), not more.
+    // At once: the burst (50 ms worth), not more.
     unsigned atOnce = 0;
     for (int i = 0; i < 500; ++i) atOnce += p.admit(Class::Tcp, 0);
-    EXPECT_EQ(atOnce, 100u);
+    EXPECT_EQ(atOnce, 50u);
     // Then 10,000 offered over one second: the rate, give or take the burst.
     const unsigned admitted = offer(p, Class::Tcp, 10000, 1.0, 1);
     EXPECT_GE(admitted, 990u);
@@ -58,14 +58,14 @@ TEST(PuntPolicer, WorkersShareTheRate) {
     Policer p;
     p.configure(rates(1000), kHz, 4, 0);  // this worker's part: 250 pps
     const unsigned admitted = offer(p, Class::Tcp, 10000, 1.0, 0);
-    EXPECT_GE(admitted, 250u + 25u - 5u);  // burst 25 + rate
-    EXPECT_LE(admitted, 250u + 25u + 5u);
+    EXPECT_GE(admitted, 250u + 12u - 5u);  // burst 12.5 + rate
+    EXPECT_LE(admitted, 250u + 12u + 5u);
 }
 
 TEST(PuntPolicer, AReconfigurationKeepsNoMoreThanTheNewBurst) {
     Policer p;
-    p.configure(rates(100000), kHz, 1, 0);  // burst 10,000
-    p.configure(rates(100), kHz, 1, 0);     // burst 10
+    p.configure(rates(100000), kHz, 1, 0);  // burst 5,000
+    p.configure(rates(200), kHz, 1, 0);     // burst 10
     unsigned atOnce = 0;
     for (int i = 0; i < 1000; ++i) atOnce += p.admit(Class::Tcp, 0);
     EXPECT_EQ(atOnce, 10u);
