@@ -482,58 +482,6 @@ void Controller::drainExceptions() {
     flushHost();
 }
 
-void Controller::toHost(rte_mbuf* m) {
-    if (!hostPort_) {
-        dropPacket(m, Drop::exception_unhandled);
-        return;
-    }
-    hostTx_[hostTxCount_++] = m;
-    if (hostTxCount_ == RTE_DIM(hostTx_)) flushHost();
-}
-
-void Controller::flushHost() {
-    if (hostTxCount_ == 0) return;
-    uint64_t bytes = 0;
-    for (uint16_t i = 0; i < hostTxCount_; ++i) bytes += hostTx_[i]->pkt_len;
-    const uint16_t sent = rte_eth_tx_burst(*hostPort_, 0, hostTx_, hostTxCount_);
-    for (uint16_t i = sent; i < hostTxCount_; ++i) {
-        bytes -= hostTx_[i]->pkt_len;
-        dropPacket(hostTx_[i], Drop::host_queue_full);
-    }
-    counters_.host.puntedPackets += sent;
-    counters_.host.puntedBytes += bytes;
-    hostTxCount_ = 0;
-}
-
-bool Controller::drainHost() {
-    if (!hostPort_) return false;
-    rte_mbuf* pkts[32];
-    const uint16_t n = rte_eth_rx_burst(*hostPort_, 0, pkts, RTE_DIM(pkts));
-    for (uint16_t i = 0; i < n; ++i) {
-        rte_mbuf* m = pkts[i];
-        // The kernel may only speak as us, in IPv4 and ARP: anything else (a MAC changed by
-        // hand, IPv6 turned back on) would be another host on the underlay.
-        const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
-        if (m->data_len < sizeof(rte_ether_hdr) || !rte_is_same_ether_addr(&eth->src_addr, &underlayMac_) ||
-            (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) && eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))) {
-            dropPacket(m, Drop::host_frame_refused);
-            continue;
-        }
-        const uint32_t len = m->pkt_len;
-        if (transmit(m)) {
-            ++counters_.host.injectedPackets;
-            counters_.host.injectedBytes += len;
-        }
-    }
-    return n != 0;
-}
-
-void Controller::syncHost() {
-    if (hostStack_ == nullptr) return;
-    hostProblems_ = hostStack_->sync(cfg_.underlay);
-    for (const auto& p : hostProblems_) VTEPGW_LOG(WARNING, CONTROL, "host interface: %s", p.c_str());
-}
-
 void Controller::handleArp(rte_mbuf* m) {
     if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)) {
         dropPacket(m, Drop::truncated);
@@ -749,67 +697,6 @@ void Controller::tick() {
         lastSweepMs_ = now;
         sweepLearnedVteps();
     }
-}
-
-void Controller::syncEvpn() {
-    if (evpn_ == nullptr) return;
-    std::vector<std::pair<uint32_t, std::string>> bridges;
-    for (const auto& b : cfg_.bridges)
-        if (cfg_.evpnBridge(b)) bridges.emplace_back(b.vni, b.name);
-    for (const auto& p : evpn_->sync(bridges, nowMs())) VTEPGW_LOG(WARNING, CONTROL, "%s", p.c_str());
-}
-
-void Controller::applyEvpn() {
-    if (evpn_ == nullptr) return;
-    const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
-    const auto& remote = evpn_->remote();
-    std::set<uint16_t> used;
-    std::set<fdb::Key> wanted;
-    for (const auto& b : cfg_.bridges) {
-        if (!cfg_.evpnBridge(b)) continue;
-        const fdb::BridgeId id = bridgeIds_.at(b.name);
-        if (auto f = remote.floods().find(b.vni); f != remote.floods().end())
-            for (uint32_t vtep : f->second)
-                if (auto t = tunnelFor({vtep, encap::Encap::Vxlan, false})) used.insert(*t);
-        const auto m = remote.macs().find(b.vni);
-        if (m == remote.macs().end()) continue;
-        for (const auto& [mac, vtep] : m->second) {
-            const auto t = tunnelFor({vtep, encap::Encap::Vxlan, false});
-            if (!t) continue;
-            used.insert(*t);
-            const MacAddress ma = MacAddress::fromU64(mac);
-            const fdb::Key key = fdb::makeKey(id, ma.bytes.data());
-            wanted.insert(key);
-            switch (fdb_.putEvpn(key, *t, now)) {
-                case fdb::Fdb::PutResult::Added: counters_.event(Event::evpn_macs_installed); break;
-                case fdb::Fdb::PutResult::Moved: counters_.event(Event::evpn_macs_installed); counters_.event(Event::moves); break;
-                case fdb::Fdb::PutResult::StaticConflict: counters_.event(Event::static_conflicts); break;
-                case fdb::Fdb::PutResult::Full: counters_.event(Event::fdb_full); break;
-                case fdb::Fdb::PutResult::Unchanged: break;
-            }
-        }
-    }
-    const size_t withdrawn = fdb_.removeIf([&](const fdb::EntryView& v) { return v.dest.isEvpn() && !wanted.count(v.key); });
-    if (withdrawn) counters_.event(Event::evpn_macs_withdrawn, withdrawn);
-    evpnTunnels_ = std::move(used);
-    dirty_ = true;  // flood lists follow the type-3 routes
-}
-
-void Controller::publishEvpnLocal() {
-    std::map<fdb::BridgeId, uint32_t> vniOf;
-    for (const auto& b : cfg_.bridges)
-        if (cfg_.evpnBridge(b)) vniOf[bridgeIds_.at(b.name)] = b.vni;
-    std::map<uint32_t, std::set<uint64_t>> local;
-    for (const auto& [id, vni] : vniOf) local[vni];
-    fdb_.forEach([&](const fdb::EntryView& v) {
-        if (v.dest.kind() != fdb::DestKind::Local) return;
-        const auto it = vniOf.find(fdb::keyBridge(v.key));
-        if (it == vniOf.end()) return;
-        MacAddress mac;
-        fdb::keyMac(v.key, mac.bytes.data());
-        local[it->second].insert(mac.toU64());
-    });
-    evpn_->publishLocal(local);
 }
 
 void Controller::sweepLearnedVteps() {
