@@ -304,9 +304,11 @@ int main(int argc, char** argv) {
 
             rcu::QsbrDomain rcu(workers);
             fdb::Fdb fdb("vtepgw_fdb", cfg.vxlan.fdbSize, rcu, static_cast<int>(rte_socket_id()));
+            // One binding per MAC at most, in practice: the overlay ARP table is sized like it.
+            overlay::ArpTable arp("vtepgw_arp", cfg.vxlan.fdbSize, rcu, static_cast<int>(rte_socket_id()));
             state::StatePublisher publisher(rcu);
             std::atomic<uint32_t> clock{0};
-            control::Controller ctl(cfg, bindings, fdb, publisher, ch, pool, clock);
+            control::Controller ctl(cfg, bindings, fdb, arp, publisher, ch, pool, clock);
             if (hostPort) ctl.attachHost(*hostPort, hostStack.get());
             // After the host interface: the shadow vxlan devices use our address as "local".
             std::unique_ptr<evpn::ShadowFabric> fabric;
@@ -328,7 +330,7 @@ int main(int argc, char** argv) {
                 setup.workers = workers;
                 for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});  // not the host port
                 rcu.registerReader(w);
-                ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, rcu, ch, clock));
+                ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, arp, rcu, ch, clock));
             }
             std::vector<const counters::WorkerCounters*> wc;
             for (const auto& w : ws) wc.push_back(&w->counters());

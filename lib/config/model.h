@@ -84,6 +84,8 @@ struct StaticMacSpec {
     std::optional<MemberSpec> member; // local entry on one of the bridge's members
 };
 
+inline constexpr uint32_t kDefaultArpLimit = 4096;
+
 struct BridgeSpec {
     std::string name;
     uint32_t vni = 0;  // VXLAN's VNI, or GRE's key
@@ -96,6 +98,17 @@ struct BridgeSpec {
     uint32_t macLimit = 0;         // learned MACs in this bridge; 0 = only the table's size
     bool keepInnerVlan = false;    // accept decapsulated frames that carry an 802.1Q tag
     std::vector<Ipv4Address> allowedVteps;  // if not empty, VXLAN from other sources is dropped
+
+    // L3 on the overlay. With addresses, vtepd is the bridge's gateway: it answers ARP and
+    // ping for them and routes what is sent to the gateway MAC to the other bridges of its VRF.
+    std::vector<Ipv4Prefix> addresses;
+    std::optional<MacAddress> gatewayMac;  // absent: derived from the underlay port's MAC
+    std::string vrf = "default";
+    bool arpSuppression = false;           // answer ARP for known hosts instead of flooding it
+    std::vector<NeighborSpec> neighbors;   // static IP -> MAC bindings of hosts in the bridge
+    uint32_t arpLimit = kDefaultArpLimit;  // snooped bindings kept for this bridge
+    // Whether vtepd reads this bridge's ARP (it has addresses, suppression or static bindings).
+    bool arpAware() const { return !addresses.empty() || arpSuppression || !neighbors.empty(); }
 };
 
 // Per-VTEP overrides (top-level "vteps"): a VTEP that speaks VXLAN on another UDP port.
@@ -133,6 +146,9 @@ struct Config {
     // `mtu` (or 1500) elsewhere.
     uint16_t portMtu(const std::string& name) const;
     const BridgeSpec* findBridge(const std::string& name) const;
+    // The MAC a bridge's gateway answers with: gateway_mac, or one derived from `underlayMac`
+    // (locally administered, distinct from it) and the same for every bridge.
+    static MacAddress gatewayMacOf(const BridgeSpec& b, const MacAddress& underlayMac);
 };
 
 }  // namespace vtepgw::config

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -208,6 +209,36 @@ void parsePorts(Reader& r, const Json& root, Config& cfg) {
     }
 }
 
+// A list of {address, mac} bindings (underlay.neighbors, bridges.NAME.neighbors); `check`
+// adds what the caller requires of each address.
+std::vector<NeighborSpec> parseNeighbors(Reader& r, const Json& ns, const std::string& base,
+                                         const std::function<void(Ipv4Address, const std::string&)>& check) {
+    std::vector<NeighborSpec> out;
+    if (!ns.is_array()) {
+        r.error(base, "must be an array of {address, mac}");
+        return out;
+    }
+    std::set<uint32_t> seen;
+    for (size_t i = 0; i < ns.size(); ++i) {
+        const std::string path = Reader::index(base, i);
+        if (!r.expectObject(ns[i], path)) continue;
+        r.rejectUnknownKeys(ns[i], path, {"address", "mac"});
+        std::optional<Ipv4Address> a;
+        std::optional<MacAddress> m;
+        if (!ns[i].contains("address")) r.error(Reader::join(path, "address"), "is required");
+        else a = r.unicastIpv4(ns[i]["address"], Reader::join(path, "address"));
+        if (!ns[i].contains("mac")) r.error(Reader::join(path, "mac"), "is required");
+        else m = r.mac(ns[i]["mac"], Reader::join(path, "mac"));
+        if (a) check(*a, Reader::join(path, "address"));
+        if (a && !seen.insert(a->host).second) {
+            r.error(Reader::join(path, "address"), a->toString() + " is listed twice");
+            a.reset();
+        }
+        if (a && m) out.push_back({*a, *m});
+    }
+    return out;
+}
+
 void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     if (!root.contains("underlay")) {
         r.error("underlay", "is required: the port and address VXLAN is sent from");
@@ -324,31 +355,10 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
             }
         }
     }
-    if (u.contains("neighbors")) {
-        const Json& ns = u["neighbors"];
-        if (!ns.is_array()) {
-            r.error("underlay.neighbors", "must be an array of {address, mac}");
-        } else {
-            std::set<uint32_t> seen;
-            for (size_t i = 0; i < ns.size(); ++i) {
-                const std::string path = Reader::index("underlay.neighbors", i);
-                if (!r.expectObject(ns[i], path)) continue;
-                r.rejectUnknownKeys(ns[i], path, {"address", "mac"});
-                std::optional<Ipv4Address> a;
-                std::optional<MacAddress> m;
-                if (!ns[i].contains("address")) r.error(Reader::join(path, "address"), "is required");
-                else a = r.unicastIpv4(ns[i]["address"], Reader::join(path, "address"));
-                if (!ns[i].contains("mac")) r.error(Reader::join(path, "mac"), "is required");
-                else m = r.mac(ns[i]["mac"], Reader::join(path, "mac"));
-                if (a) checkConnected(*a, Reader::join(path, "address"), "neighbor");
-                if (a && !seen.insert(a->host).second) {
-                    r.error(Reader::join(path, "address"), a->toString() + " is listed twice");
-                    a.reset();
-                }
-                if (a && m) spec.neighbors.push_back({*a, *m});
-            }
-        }
-    }
+    if (u.contains("neighbors"))
+        spec.neighbors = parseNeighbors(r, u["neighbors"], "underlay.neighbors", [&](Ipv4Address a, const std::string& path) {
+            checkConnected(a, path, "neighbor");
+        });
 }
 
 void parseVxlan(Reader& r, const Json& root, Config& cfg) {
@@ -469,6 +479,84 @@ void parseVteps(Reader& r, const Json& root, Config& cfg) {
         r.error("vteps", "at most 8 different VXLAN UDP ports (vxlan.udp_port included)");
 }
 
+// The gateway addresses of a bridge: "a.b.c.d/len" or a list of them, each an interface
+// address (host bits set: neither the subnet's network nor its broadcast address).
+std::vector<Ipv4Prefix> parseGatewayAddresses(Reader& r, const Json& j, const std::string& path) {
+    std::vector<Ipv4Prefix> out;
+    std::vector<std::pair<const Json*, std::string>> items;
+    if (j.is_array()) {
+        for (size_t i = 0; i < j.size(); ++i) items.emplace_back(&j[i], Reader::index(path, i));
+    } else {
+        items.emplace_back(&j, path);
+    }
+    for (const auto& [v, p] : items) {
+        auto a = r.prefix(*v, p);
+        if (!a) continue;
+        const uint32_t host = a->address.host & ~a->mask();
+        if (a->length == 0 || a->address.isMulticast() || a->address.isUnspecified() || a->address.isLoopback()) {
+            r.error(p, a->toString() + " is not a unicast interface address");
+        } else if (a->length <= 30 && (host == 0 || host == ~a->mask())) {
+            r.error(p, a->toString() + " is the subnet's " + (host == 0 ? "network" : "broadcast") +
+                           " address: give the gateway's own address, e.g. " +
+                           Ipv4Address{a->network().host + 1}.toString() + "/" + std::to_string(a->length));
+        } else if (std::any_of(out.begin(), out.end(), [&](const Ipv4Prefix& o) {
+                       return o.contains(a->address) || a->contains(o.address);
+                   })) {
+            r.error(p, a->toString() + " overlaps another address of this bridge");
+        } else {
+            out.push_back(*a);
+        }
+    }
+    return out;
+}
+
+void parseBridgeL3(Reader& r, const Json& b, const std::string& path, BridgeSpec& spec) {
+    if (b.contains("address")) spec.addresses = parseGatewayAddresses(r, b["address"], Reader::join(path, "address"));
+    if (b.contains("gateway_mac"))
+        if (auto m = r.mac(b["gateway_mac"], Reader::join(path, "gateway_mac"))) spec.gatewayMac = m;
+    if (b.contains("vrf")) {
+        if (auto v = r.string(b["vrf"], Reader::join(path, "vrf"))) {
+            if (!validPortName(*v)) r.error(Reader::join(path, "vrf"), "VRF names are 1-31 characters of letters, digits, '_', '-', '.'");
+            else spec.vrf = *v;
+        }
+    }
+    if (b.contains("arp_suppression"))
+        if (auto s = r.boolean(b["arp_suppression"], Reader::join(path, "arp_suppression"))) spec.arpSuppression = *s;
+    if (b.contains("arp_limit"))
+        if (auto n = r.integer(b["arp_limit"], Reader::join(path, "arp_limit"), 1, 1u << 20))
+            spec.arpLimit = static_cast<uint32_t>(*n);
+    if (b.contains("neighbors"))
+        spec.neighbors = parseNeighbors(r, b["neighbors"], Reader::join(path, "neighbors"),
+                                        [&](Ipv4Address a, const std::string& p) {
+                                            for (const auto& g : spec.addresses)
+                                                if (g.address == a) r.error(p, a.toString() + " is the bridge's own address");
+                                        });
+    if ((spec.gatewayMac || b.contains("vrf")) && spec.addresses.empty())
+        r.warn(path, "gateway_mac and vrf take effect only with an 'address'");
+}
+
+// Routing picks the bridge whose subnet holds the destination: within a VRF no two bridges
+// may claim overlapping subnets. VRFs are separate tables, so they may reuse addresses.
+void checkGatewaySubnets(Reader& r, const Config& cfg) {
+    struct Owner {
+        const BridgeSpec* bridge;
+        Ipv4Prefix prefix;
+    };
+    std::map<std::string, std::vector<Owner>> byVrf;
+    for (const auto& b : cfg.bridges) {
+        auto& owners = byVrf[b.vrf];
+        for (size_t i = 0; i < b.addresses.size(); ++i) {
+            const Ipv4Prefix& a = b.addresses[i];
+            for (const auto& o : owners)
+                if (o.bridge != &b && (o.prefix.contains(a.address) || a.contains(o.prefix.address)))
+                    r.error(Reader::join(Reader::join("bridges", b.name), b.addresses.size() > 1 ? "address[" + std::to_string(i) + "]" : "address"),
+                            a.toString() + " overlaps " + o.prefix.toString() + " of bridge '" + o.bridge->name +
+                                "' in VRF '" + b.vrf + "'");
+            owners.push_back({&b, a});
+        }
+    }
+}
+
 void parseBridges(Reader& r, const Json& root, Config& cfg) {
     if (!root.contains("bridges")) {
         r.warn("bridges", "no bridges: vtepd will only answer ARP and ping on the underlay");
@@ -486,7 +574,8 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         if (!r.expectObject(b, path)) continue;
         r.rejectUnknownKeys(b, path, {"vni", "group", "flood_vteps", "members", "static_macs",
                                       "learning", "mac_limit", "keep_inner_vlan", "allowed_vteps",
-                                      "encapsulation"});
+                                      "encapsulation", "address", "gateway_mac", "vrf", "arp_suppression",
+                                      "neighbors", "arp_limit"});
         BridgeSpec spec;
         spec.name = item.key();
         if (b.contains("encapsulation")) {
@@ -554,6 +643,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                 spec.keepInnerVlan = *k;
         }
         if (b.contains("learning")) spec.learning = r.boolean(b["learning"], Reader::join(path, "learning"));
+        parseBridgeL3(r, b, path, spec);
         if (b.contains("members")) {
             const std::string mpath = Reader::join(path, "members");
             const Json& ms = b["members"];
@@ -717,6 +807,15 @@ const BridgeSpec* Config::findBridge(const std::string& name) const {
     return nullptr;
 }
 
+MacAddress Config::gatewayMacOf(const BridgeSpec& b, const MacAddress& underlayMac) {
+    if (b.gatewayMac) return *b.gatewayMac;
+    // Locally administered, and one bit away from the underlay MAC: never the same MAC in
+    // the overlay as on the underlay (where a host interface may also carry it).
+    MacAddress m = underlayMac;
+    m.bytes[0] = static_cast<uint8_t>((m.bytes[0] | 0x02) ^ 0x04);
+    return m;
+}
+
 bool Config::evpnBridge(const BridgeSpec& b) const {
     if (!evpn || b.encap != encap::Encap::Vxlan) return false;
     if (evpn->bridges.empty()) return true;
@@ -746,6 +845,7 @@ ParseResult parse(std::string_view jsonText) {
         parseVteps(r, root, cfg);
         parseEvpn(r, root, cfg);
         parseBridges(r, root, cfg);
+        checkGatewaySubnets(r, cfg);
         checkEvpnBridges(r, cfg);
     }
     result.errors = std::move(r.errors);

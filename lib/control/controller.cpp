@@ -8,11 +8,13 @@
 #include <rte_ring_elem.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "log/log.h"
 #include "port/port.h"
 #include "encap/encap.h"
 #include "encap/vxlan.h"
+#include "packet/responder.h"
 
 namespace vtepgw::control {
 
@@ -42,11 +44,11 @@ constexpr uint64_t kEvpnPublishMs = 500;
 
 }  // namespace
 
-Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
+Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb, overlay::ArpTable& arp,
                        state::StatePublisher& publisher, dataplane::Channels channels,
                        rte_mempool* pool, std::atomic<uint32_t>& clock,
                        underlay::NeighborTimings neighborTimings)
-    : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), publisher_(publisher),
+    : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), arp_(arp), publisher_(publisher),
       channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay),
       neighbors_(neighborTimings),
       igmp_(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion), rte_rdtsc()) {
@@ -56,6 +58,8 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
     startTsc_ = rte_rdtsc();
     igmp_.setIdentity(toMac(underlayMac_), cfg_.underlay.address.address);
     tscHz_ = std::max<uint64_t>(rte_get_tsc_hz() / 1000, 1);  // ticks per millisecond
+    metaOffset_ = dataplane::metaOffset();
+    if (metaOffset_ < 0) throw std::runtime_error("cannot register the mbuf metadata field");
 }
 
 uint64_t Controller::nowMs() const { return (rte_rdtsc() - startTsc_) / tscHz_; }
@@ -80,6 +84,7 @@ void Controller::start() {
     neighbors_.setStatics(staticNeighbors(cfg_));
     assignBridgeIds({});
     syncStatics();
+    syncOverlay();
     publish();
     syncHost();
     syncEvpn();
@@ -301,6 +306,7 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     }
     s->vniToBridge = state::FlatMap32(vniIndex);
     s->greKeyToBridge = state::FlatMap32(greIndex);
+    fillOverlay(*s);
     std::vector<std::pair<uint32_t, int32_t>> groupIndex;
     for (const auto& spec : cfg_.bridges)
         if (spec.group && std::none_of(groupIndex.begin(), groupIndex.end(),
@@ -463,6 +469,10 @@ void Controller::drainExceptions() {
                 case dataplane::ExceptionKind::AwaitNeighbor:
                 case dataplane::ExceptionKind::AwaitNeighborCopy: handleAwaitNeighbor(m); break;
                 case dataplane::ExceptionKind::HostPunt: toHost(m); break;
+                case dataplane::ExceptionKind::BridgeArp: handleBridgeArp(m); break;
+                case dataplane::ExceptionKind::GatewayLocal: handleGatewayLocal(m); break;
+                case dataplane::ExceptionKind::AwaitOverlayArp: handleAwaitOverlayArp(m); break;
+                case dataplane::ExceptionKind::IcmpError: handleIcmpError(m); break;
                 case dataplane::ExceptionKind::Underlay: {
                     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
                     if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) handleArp(m);
@@ -483,22 +493,15 @@ void Controller::drainExceptions() {
 }
 
 void Controller::handleArp(rte_mbuf* m) {
-    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)) {
-        dropPacket(m, Drop::truncated);
-        return;
-    }
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
-    if (arp->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
-        arp->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || arp->arp_hlen != 6 || arp->arp_plen != 4) {
-        dropPacket(m, Drop::exception_unhandled);
+    const auto arp = packet::parseArp(m);
+    if (!arp) {
+        dropPacket(m, m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ? Drop::truncated : Drop::exception_unhandled);
         return;
     }
     const Ipv4Address ours = cfg_.underlay.address.address;
-    const Ipv4Address sip = Ipv4Address::fromNetwork(arp->arp_data.arp_sip);
-    const Ipv4Address tip = Ipv4Address::fromNetwork(arp->arp_data.arp_tip);
-    const rte_ether_addr sha = arp->arp_data.arp_sha;
-    const uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
+    const Ipv4Address sip{arp->sip};
+    const rte_ether_addr sha = arp->sha;
+    const uint16_t op = arp->op;
     if (rte_is_multicast_ether_addr(&sha) || rte_is_zero_ether_addr(&sha) || sip.isUnspecified()) {
         dropPacket(m, Drop::exception_unhandled);
         return;
@@ -511,7 +514,7 @@ void Controller::handleArp(rte_mbuf* m) {
         return;
     }
     if (op == RTE_ARP_OP_REPLY) counters_.event(Event::arp_replies_received);
-    const bool forUs = tip == ours;
+    const bool forUs = arp->tip == ours.host;
     // One ARP view for vtepd and the kernel behind the host interface: the kernel sees every
     // ARP frame but the requests for our address, which vtepd answers (once, not twice).
     if (hostPort_ && !(op == RTE_ARP_OP_REQUEST && forUs)) {
@@ -529,13 +532,7 @@ void Controller::handleArp(rte_mbuf* m) {
         release(held);
     }
     if (op == RTE_ARP_OP_REQUEST && forUs) {
-        arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REPLY);
-        arp->arp_data.arp_tha = sha;
-        arp->arp_data.arp_tip = arp->arp_data.arp_sip;
-        arp->arp_data.arp_sha = underlayMac_;
-        arp->arp_data.arp_sip = ours.toNetwork();
-        eth->dst_addr = sha;
-        eth->src_addr = underlayMac_;
+        packet::turnIntoArpReply(m, ours.host, underlayMac_);
         counters_.event(Event::arp_requests_answered);
         transmit(m);
         return;
@@ -545,34 +542,18 @@ void Controller::handleArp(rte_mbuf* m) {
 
 void Controller::handleIcmp(rte_mbuf* m) {
     // The worker's classifier has validated the IPv4 header, its length and that it is ours.
-    auto* eth = rte_pktmbuf_mtod(m, rte_ether_hdr*);
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
     const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
     if (ip->next_proto_id != IPPROTO_ICMP || totalLen < sizeof(rte_ipv4_hdr) + sizeof(rte_icmp_hdr)) {
         dropPacket(m, ip->next_proto_id == IPPROTO_ICMP ? Drop::truncated : Drop::exception_unhandled);
         return;
     }
-    auto* icmp = reinterpret_cast<rte_icmp_hdr*>(ip + 1);
-    if (icmp->icmp_type != RTE_IP_ICMP_ECHO_REQUEST || icmp->icmp_code != 0) {
+    if (!packet::turnIntoEchoReply(m, underlayMac_)) {
         // Echo replies to the host's own pings, unreachables for its connections, ...
         if (hostPort_ && ip->dst_addr == cfg_.underlay.address.address.toNetwork()) toHost(m);
         else dropPacket(m, Drop::exception_unhandled);
         return;
     }
-    const uint16_t icmpLen = static_cast<uint16_t>(totalLen - sizeof(rte_ipv4_hdr));
-    icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
-    icmp->icmp_cksum = 0;
-    icmp->icmp_cksum = static_cast<uint16_t>(~rte_raw_cksum(icmp, icmpLen));
-    const rte_be32_t requester = ip->src_addr;
-    ip->src_addr = ip->dst_addr;
-    ip->dst_addr = requester;
-    ip->time_to_live = 64;
-    ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
-    eth->dst_addr = eth->src_addr;
-    eth->src_addr = underlayMac_;
-    const uint32_t frameLen = sizeof(rte_ether_hdr) + totalLen;
-    if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
     counters_.event(Event::icmp_echo_answered);
     transmit(m);
 }
@@ -604,28 +585,11 @@ void Controller::handleAwaitNeighbor(rte_mbuf* m) {
 }
 
 void Controller::sendArpRequest(Ipv4Address target) {
-    rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+    rte_mbuf* m = packet::makeArpRequest(pool_, underlayMac_, cfg_.underlay.address.address.host, target.host);
     if (m == nullptr) {
         counters_.drop(Drop::no_mbuf);
         return;
     }
-    // 60 bytes: the minimum Ethernet frame without FCS; the tail is zero padding.
-    auto* p = rte_pktmbuf_mtod(m, uint8_t*);
-    std::memset(p, 0, 60);
-    rte_pktmbuf_append(m, 60);
-    auto* eth = reinterpret_cast<rte_ether_hdr*>(p);
-    std::memset(&eth->dst_addr, 0xFF, sizeof eth->dst_addr);
-    eth->src_addr = underlayMac_;
-    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
-    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
-    arp->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
-    arp->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-    arp->arp_hlen = 6;
-    arp->arp_plen = 4;
-    arp->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
-    arp->arp_data.arp_sha = underlayMac_;
-    arp->arp_data.arp_sip = cfg_.underlay.address.address.toNetwork();
-    arp->arp_data.arp_tip = target.toNetwork();
     counters_.event(Event::arp_requests_sent);
     transmit(m);
 }
@@ -634,6 +598,7 @@ void Controller::sendGratuitousArp() { sendArpRequest(cfg_.underlay.address.addr
 
 bool Controller::transmit(rte_mbuf* m) {
     m->port = underlayPort_;
+    m->hash.usr = 0;  // not ExceptionKind::Inject: recycled mbufs keep what they last carried
     if (rte_ring_sp_enqueue(channels_.controlTx, m) == 0) return true;
     dropPacket(m, Drop::tx_full);
     return false;
@@ -643,7 +608,8 @@ namespace {
 
 // A held packet that was received (not a flood copy) still owes its fate.
 bool owesFate(const rte_mbuf* m) {
-    return static_cast<dataplane::ExceptionKind>(m->hash.usr) == dataplane::ExceptionKind::AwaitNeighbor;
+    const auto kind = static_cast<dataplane::ExceptionKind>(m->hash.usr);
+    return kind == dataplane::ExceptionKind::AwaitNeighbor || kind == dataplane::ExceptionKind::AwaitOverlayArp;
 }
 
 }  // namespace
@@ -688,6 +654,7 @@ void Controller::tick() {
             publishEvpnLocal();
         }
     }
+    tickOverlay(now, second != lastAgeSecond_);
     if (second != lastAgeSecond_) {
         lastAgeSecond_ = second;
         const size_t aged = fdb_.age(second, cfg_.vxlan.ageingSeconds);
@@ -735,6 +702,7 @@ std::vector<std::string> Controller::apply(const config::Config& next) {
     neighbors_.setStatics(staticNeighbors(cfg_));
     assignBridgeIds(oldIds);
     syncStatics();
+    syncOverlay();
     sweepLearnedVteps();
     publish();
     flushAfterChange(previous);

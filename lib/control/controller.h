@@ -22,6 +22,9 @@
 #include "fdb/fdb.h"
 #include "evpn/fabric.h"
 #include "host/host_stack.h"
+#include "overlay/arp_table.h"
+#include "overlay/resolver.h"
+#include "overlay/vrf_table.h"
 #include "state/forwarding_state.h"
 #include "underlay/igmp.h"
 #include "underlay/igmp_host.h"
@@ -41,7 +44,7 @@ struct PortBinding {
 class Controller {
 public:
     // `ports` must cover every port of `cfg`. Nothing is published until start().
-    Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb,
+    Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::Fdb& fdb, overlay::ArpTable& arp,
                state::StatePublisher& publisher, dataplane::Channels channels, rte_mempool* pool,
                std::atomic<uint32_t>& clock, underlay::NeighborTimings neighborTimings = {});
 
@@ -84,6 +87,11 @@ public:
     counters::Totals totals() const;
     void clearCounters();
     const underlay::NeighborTable& neighbors() const { return neighbors_; }
+    const overlay::ArpTable& arp() const { return arp_; }
+    // The MAC the bridge's gateway answers with.
+    rte_ether_addr gatewayMac(const config::BridgeSpec& b) const;
+    // Routed packets waiting for ARP now.
+    size_t routedHeld() const { return resolver_.pending(); }
     const std::map<std::string, fdb::BridgeId>& bridgeIds() const { return bridgeIds_; }
     const std::vector<PortBinding>& ports() const { return ports_; }
     // Remote tunnels we know (configured or learned) and their ids (also their counter slots).
@@ -134,6 +142,23 @@ private:
     void applyEvpn();
     // Tells the fabric the local MACs of the EVPN bridges.
     void publishEvpnLocal();
+    // Overlay L3 (controller_overlay.cpp): VRF tables and static bindings after a change.
+    void syncOverlay();
+    void fillOverlay(state::ForwardingState& s) const;
+    // Queues m for worker 0 to forward inside `bridge` (as if received with `from`'s
+    // ingress, or originated by us when null).
+    void injectInto(fdb::BridgeId bridge, rte_mbuf* m, const dataplane::PacketMeta* from);
+    void snoop(fdb::BridgeId id, const config::BridgeSpec& spec, uint32_t ip, const rte_ether_addr& mac);
+    void releaseRouted(rte_mbuf* m, fdb::BridgeId bridge);
+    void giveUpRouted(rte_mbuf* m);
+    void handleBridgeArp(rte_mbuf* m);
+    void handleGatewayLocal(rte_mbuf* m);
+    void handleAwaitOverlayArp(rte_mbuf* m);
+    void handleIcmpError(rte_mbuf* m);
+    void sendOverlayArpRequest(fdb::BridgeId bridge, uint32_t ip);
+    // Sends the ICMP error about m (consumed) into `bridge`, to `to`, within the rate limit.
+    void sendIcmpError(rte_mbuf* m, dataplane::IcmpError error, fdb::BridgeId bridge, const rte_ether_addr& to);
+    void tickOverlay(uint64_t nowMs, bool newSecond);
     // Joins groups the configuration added, leaves those it dropped (IGMP).
     void syncGroups();
     void sendFrame(const std::vector<uint8_t>& bytes);
@@ -160,6 +185,7 @@ private:
     config::Config cfg_;
     std::vector<PortBinding> ports_;
     fdb::Fdb& fdb_;
+    overlay::ArpTable& arp_;
     state::StatePublisher& publisher_;
     dataplane::Channels channels_;
     rte_mempool* pool_;
@@ -190,6 +216,13 @@ private:
     evpn::Fabric* evpn_ = nullptr;
     std::set<uint16_t> evpnTunnels_;
     uint64_t lastEvpnPublishMs_ = 0;
+    int metaOffset_ = -1;
+    overlay::Resolver resolver_;
+    std::vector<std::shared_ptr<const overlay::VrfTable>> vrfTables_;
+    std::map<std::string, uint16_t> vrfIndex_;
+    std::string overlaySignature_;
+    uint64_t icmpTokens_ = 0;    // ICMP error budget, in thousandths of an error
+    uint64_t icmpRefillMs_ = 0;
     rte_mbuf* hostTx_[64];
     uint16_t hostTxCount_ = 0;
 };

@@ -47,6 +47,10 @@ void fields(BridgeCounters& d, const BridgeCounters& s, Op op) {
     op(d.switched, s.switched);
     op(d.flooded, s.flooded);
     op(d.replicated, s.replicated);
+    op(d.routed, s.routed);
+    op(d.arpSuppressed, s.arpSuppressed);
+    op(d.arpFlooded, s.arpFlooded);
+    op(d.gatewayReplies, s.gatewayReplies);
 }
 
 template <typename Op>

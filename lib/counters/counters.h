@@ -51,7 +51,15 @@ namespace vtepgw::counters {
     X(kernel_gso_frame, "unsegmented GSO/GRO frame from the local kernel, truncated by the PMD") \
     X(punt_policed, "packet for the control core or host interface over its class's rate (underlay.punt_limits)") \
     X(host_queue_full, "the host interface did not take a punted packet (its queue was full)") \
-    X(host_frame_refused, "frame from the host interface not ours to send (foreign source MAC, not IPv4/ARP)")
+    X(host_frame_refused, "frame from the host interface not ours to send (foreign source MAC, not IPv4/ARP)") \
+    X(bad_arp, "ARP in a bridge vtepd reads ARP in (gateway, suppression) that is not Ethernet/IPv4 ARP") \
+    X(routed_not_ipv4, "frame to the gateway MAC that is not IPv4 (only IPv4 is routed)")     \
+    X(routed_bad_header, "routed IPv4 packet with a bad version, length or header checksum")   \
+    X(ttl_expired, "routed packet whose TTL ran out (ICMP time exceeded sent)")               \
+    X(no_overlay_route, "routed packet to an address no bridge of its VRF holds (ICMP net unreachable sent)") \
+    X(arp_unresolved, "routed packet whose destination did not answer ARP (ICMP host unreachable sent)") \
+    X(arp_queue_full, "too many routed packets waiting for ARP (per address or in all)")        \
+    X(gateway_unhandled, "packet to a gateway address other than ICMP echo and ARP")
 
 enum class Drop : uint16_t {
 #define VTEPGW_X(name, text) name,
@@ -92,7 +100,16 @@ const char* dropDescription(Drop d);
     X(neighbors_removed, "underlay neighbours removed: no longer a next hop")              \
     X(evpn_macs_installed, "remote MACs installed or moved from BGP EVPN (type-2)")         \
     X(evpn_macs_withdrawn, "remote MACs removed: their EVPN route was withdrawn")           \
-    X(evpn_unexpected_vtep, "frames from a VTEP other than the one EVPN put their source MAC behind")
+    X(evpn_unexpected_vtep, "frames from a VTEP other than the one EVPN put their source MAC behind") \
+    X(overlay_arp_learned, "IP-to-MAC bindings snooped from ARP inside bridges")              \
+    X(overlay_arp_moves, "IPs seen moving to another MAC in a bridge (spoofing, failover)")   \
+    X(overlay_arp_static_conflicts, "ARP claimed a static binding for another MAC (kept)")    \
+    X(overlay_arp_limit_reached, "bindings not snooped: their bridge reached arp_limit")      \
+    X(overlay_arp_aged, "bindings removed because their MAC left the address table")          \
+    X(overlay_arp_requests_sent, "ARP requests sent into bridges to resolve routed destinations") \
+    X(gateway_conflicts, "ARP from another host claiming one of the gateway's addresses")      \
+    X(icmp_errors_sent, "ICMP errors sent for packets that could not be routed")              \
+    X(icmp_errors_limited, "ICMP errors not sent: over the rate limit")
 
 enum class Event : uint16_t {
 #define VTEPGW_X(name, text) name,
@@ -119,6 +136,10 @@ struct BridgeCounters {
     uint64_t switched = 0;                      // access -> access, known unicast
     uint64_t flooded = 0;                       // frames flooded (BUM and unknown unicast)
     uint64_t replicated = 0;                    // copies sent to VTEPs/groups by flooding
+    uint64_t routed = 0;                        // packets routed out of this bridge to another
+    uint64_t arpSuppressed = 0;                 // ARP requests answered by suppression (not flooded)
+    uint64_t arpFlooded = 0;                    // ARP requests flooded: target unknown (suppression on)
+    uint64_t gatewayReplies = 0;                // ARP and echo answered for the gateway's addresses
 };
 
 struct VtepCounters {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "counters/counters.h"
+#include "dataplane/meta.h"
 #include "fdb/fdb.h"
+#include "overlay/arp_table.h"
 #include "punt/policer.h"
 #include "state/forwarding_state.h"
 
@@ -43,6 +45,14 @@ enum class ExceptionKind : uint32_t {
     // when it knows it: forwarded once released, dropped if the next hop never answers.
     AwaitNeighborCopy = 3,
     HostPunt = 4,       // for the host interface: the control core hands it to the kernel
+    // Overlay L3; the packet's PacketMeta (dataplane/meta.h) names the bridge.
+    BridgeArp = 5,      // ARP in a bridge vtepd reads ARP in: snooped, answered or forwarded
+    GatewayLocal = 6,   // IPv4 to one of the gateway's addresses (echo)
+    AwaitOverlayArp = 7,// routed, destination MAC unknown in meta.bridge: held until ARP answers (owes its fate)
+    IcmpError = 8,      // dropped while routing: the control core sends the ICMP error (meta.code)
+    // control -> worker 0: forward the frame inside meta.bridge as if received there (no
+    // learning, no fate: the control core settles what it owes).
+    Inject = 9,
 };
 
 // The rings shared by workers and the control core.
@@ -68,7 +78,7 @@ struct WorkerSetup {
 
 class Worker {
 public:
-    Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& fdb,
+    Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& fdb, const overlay::ArpTable& arp,
            rcu::QsbrDomain& rcu, Channels channels, const std::atomic<uint32_t>& clock);
 
     // Polls until `stop` is set, then flushes and goes RCU-offline.
@@ -102,6 +112,22 @@ private:
     void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                         const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos,
                         bool fromTunnel);
+    // A frame to the gateway MAC of bridge `in`: routed to the bridge holding its destination.
+    void route(const state::ForwardingState& st, fdb::BridgeId in, rte_mbuf* m, const state::Member* ingress);
+    // Forwards a frame whose source is not a member of b (routed, or injected by the control
+    // core): to the member or VTEP behind its destination MAC, or flooded.
+    void forwardWithin(const state::ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, const PacketMeta* from);
+    // Hands a packet of bridge `bridge` to the control core with its metadata.
+    void toControlInBridge(const state::ForwardingState& st, rte_mbuf* m, ExceptionKind kind, fdb::BridgeId bridge,
+                           const state::Member* ingress, punt::Class c);
+    // A routed packet dropped for `reason`; the control core answers with an ICMP error.
+    void dropRouted(const state::ForwardingState& st, rte_mbuf* m, counters::Drop reason, IcmpError error,
+                    fdb::BridgeId in, const state::Member* ingress);
+    void inject(const state::ForwardingState& st, rte_mbuf* m);
+    // Fates of received packets; frames the control core injects carry none.
+    void settle(counters::Fate f) {
+        if (!injecting_) counters_.fate(f);
+    }
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                       uint32_t tunnelId, const state::Member* ingress);
     // The outer IPv4 checksum: left to the NIC where the port offloads it. Every rewrite
@@ -154,7 +180,7 @@ private:
     bool admitPunt(const state::ForwardingState& st, punt::Class c);
     void send(uint16_t port, rte_mbuf* m, bool forwarded = false) {
         TxBuffer& b = tx_[port];
-        b.forwarded[b.count] = forwarded;
+        b.forwarded[b.count] = forwarded && !injecting_;
         b.pkts[b.count++] = m;
         dirtyPorts_ |= 1u << port;
         if (b.count == RTE_DIM(b.pkts)) flushPort(port);
@@ -167,13 +193,14 @@ private:
     }
     // Drops a received packet: its fate, as well as its reason.
     void discard(rte_mbuf* m, counters::Drop reason) {
-        counters_.fate(counters::Fate::Dropped);
+        settle(counters::Fate::Dropped);
         dropPacket(m, reason);
     }
 
     WorkerSetup setup_;
     const state::StatePublisher& state_;
     fdb::Fdb& fdb_;
+    const overlay::ArpTable& arp_;
     rcu::QsbrDomain& rcu_;
     Channels channels_;
     const std::atomic<uint32_t>& clock_;
@@ -184,6 +211,8 @@ private:
     int32_t rxTunnel_ = -1;
     punt::Policer policer_;
     uint64_t policerGeneration_ = ~uint64_t{0};
+    int metaOffset_ = -1;
+    bool injecting_ = false;   // forwarding a frame of the control core's (drainControlTx)
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);

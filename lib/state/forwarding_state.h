@@ -14,6 +14,7 @@
 
 #include "encap/tunnel.h"
 #include "fdb/fdb.h"
+#include "overlay/vrf_table.h"
 #include "packet/headers.h"
 #include "punt/classes.h"
 #include "state/flat_map.h"
@@ -66,6 +67,13 @@ struct BridgeState {
     FlatMap32 allowedVteps;
     std::vector<Member> members;
     std::vector<uint16_t> floodTunnels;  // tunnel ids: head-end replication list and group
+
+    // L3 on the overlay (config::BridgeSpec::addresses and arp_suppression).
+    bool l3 = false;           // either of the two below: one test on the fast path
+    bool arpAware = false;     // ARP frames go through the control core (gateway, suppression, snooping)
+    bool routing = false;      // frames to gatewayMac are routed (the bridge has addresses)
+    rte_ether_addr gatewayMac{};
+    uint16_t vrf = 0;          // index into ForwardingState::vrfs
 };
 
 struct ForwardingState {
@@ -92,6 +100,8 @@ struct ForwardingState {
     std::vector<encap::Tunnel> tunnels;  // by tunnel id (inactive slots for ids not in use)
     std::array<FlatMap32, encap::kEncapCount> tunnelOf;  // per encapsulation: remote IPv4 -> tunnel id
     FlatMap32 groups;        // multicast groups we joined (host order) -> 1: VXLAN to them is ours
+    // Routing tables of the VRFs, shared with the snapshots before and after this one.
+    std::vector<std::shared_ptr<const overlay::VrfTable>> vrfs;
 
     const encap::Tunnel* tunnel(uint32_t id) const {
         return id < tunnels.size() && tunnels[id].active ? &tunnels[id] : nullptr;

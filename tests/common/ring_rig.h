@@ -64,8 +64,9 @@ public:
         ch.controlTx = rte_ring_create(("ctx" + tag).c_str(), 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         rcu = std::make_unique<rcu::QsbrDomain>(1);
         fdb = std::make_unique<fdb::Fdb>("fdb" + tag, fdbSize, *rcu, 0);
+        arp = std::make_unique<overlay::ArpTable>("arp" + tag, fdbSize, *rcu, 0);
         publisher = std::make_unique<state::StatePublisher>(*rcu);
-        ctl = std::make_unique<control::Controller>(cfg, bindings, *fdb, *publisher, ch, pool, clock, timings);
+        ctl = std::make_unique<control::Controller>(cfg, bindings, *fdb, *arp, *publisher, ch, pool, clock, timings);
         setup.pool = pool;
         setup.drainsControlTx = true;
         for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, 0});
@@ -74,7 +75,7 @@ public:
     // Publishes the first state and creates the worker.
     void start() {
         ctl->start();
-        worker = std::make_unique<dataplane::Worker>(setup, *publisher, *fdb, *rcu, ch, clock);
+        worker = std::make_unique<dataplane::Worker>(setup, *publisher, *fdb, *arp, *rcu, ch, clock);
         ctl->attachWorkers({&worker->counters()});
     }
 
@@ -90,6 +91,7 @@ public:
         ctl.reset();
         publisher.reset();
         fdb.reset();
+        arp.reset();
         rcu.reset();
         rte_ring_free(ch.learn);
         rte_ring_free(ch.exception);
@@ -102,6 +104,7 @@ public:
     dataplane::WorkerSetup setup;
     std::unique_ptr<rcu::QsbrDomain> rcu;
     std::unique_ptr<fdb::Fdb> fdb;
+    std::unique_ptr<overlay::ArpTable> arp;
     std::unique_ptr<state::StatePublisher> publisher;
     std::unique_ptr<control::Controller> ctl;
     std::unique_ptr<dataplane::Worker> worker;

@@ -1,0 +1,41 @@
+#include "overlay/vrf_table.h"
+
+#include <rte_errno.h>
+#include <rte_fib.h>
+#include <rte_memory.h>
+
+#include <atomic>
+#include <stdexcept>
+
+namespace vtepgw::overlay {
+
+VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) : vrf_(vrf) {
+    // DPDK object names are global and short: a sequence number keeps rebuilt tables apart.
+    static std::atomic<uint32_t> seq{0};
+    const std::string name = "vrf" + std::to_string(seq++);
+    rte_fib_conf conf{};
+    conf.type = RTE_FIB_DUMMY;
+    conf.default_nh = kNoRoute;
+    conf.max_routes = static_cast<int>(routes.size() + 8);
+    fib_ = rte_fib_create(name.c_str(), SOCKET_ID_ANY, &conf);
+    if (fib_ == nullptr)
+        throw std::runtime_error("cannot create the routing table of VRF '" + vrf + "': " + rte_strerror(rte_errno));
+    for (const auto& r : routes) {
+        const uint64_t nh = uint64_t{r.bridge} | (r.local ? kLocal : 0);
+        if (rte_fib_add(fib_, r.prefix.network().host, r.prefix.length, nh) != 0) {
+            rte_fib_free(fib_);
+            throw std::runtime_error("cannot add " + r.prefix.toString() + " to VRF '" + vrf + "': " +
+                                     rte_strerror(rte_errno));
+        }
+    }
+}
+
+VrfTable::~VrfTable() { rte_fib_free(fib_); }
+
+uint64_t VrfTable::lookup(uint32_t ipHost) const {
+    uint64_t nh = kNoRoute;
+    rte_fib_lookup_bulk(fib_, &ipHost, &nh, 1);
+    return nh;
+}
+
+}  // namespace vtepgw::overlay

@@ -1,0 +1,45 @@
+// One VRF's routing table on the overlay: which bridge's subnet holds a destination, or
+// whether it is one of the gateway's own addresses. Built by the control core whenever the
+// bridges' addresses change, shared by every snapshot until then, read by workers.
+//
+// rte_fib's RIB-backed type: a few kilobytes per VRF, where rte_lpm and DIR24_8 allocate a
+// 64 MiB first-level table each — too much for one table per tenant in a lab-sized EAL.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fdb/fdb.h"
+#include "netaddr/addr.h"
+
+struct rte_fib;
+
+namespace vtepgw::overlay {
+
+class VrfTable {
+public:
+    struct Route {
+        netaddr::Ipv4Prefix prefix;  // a bridge's subnet, or a /32 of its own address
+        fdb::BridgeId bridge;
+        bool local;                  // the gateway's own address
+    };
+    static constexpr uint64_t kNoRoute = ~uint64_t{0};
+    static constexpr uint64_t kLocal = uint64_t{1} << 32;
+
+    // Throws std::runtime_error when DPDK cannot allocate the table.
+    VrfTable(const std::string& vrf, const std::vector<Route>& routes);
+    ~VrfTable();
+    VrfTable(const VrfTable&) = delete;
+    VrfTable& operator=(const VrfTable&) = delete;
+
+    // kNoRoute, or the bridge id with kLocal set for the gateway's own addresses.
+    uint64_t lookup(uint32_t ipHost) const;
+    const std::string& vrf() const { return vrf_; }
+
+private:
+    std::string vrf_;
+    rte_fib* fib_ = nullptr;
+};
+
+}  // namespace vtepgw::overlay
