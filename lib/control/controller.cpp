@@ -51,7 +51,9 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
     : cfg_(std::move(cfg)), ports_(std::move(ports)), fdb_(fdb), arp_(arp), publisher_(publisher),
       channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay),
       neighbors_(neighborTimings),
-      igmp_(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion), rte_rdtsc()) {
+      igmp_(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion), rte_rdtsc()),
+      // Routed destinations are asked for on the underlay's schedule.
+      resolver_(overlay::ResolverTimings{neighborTimings.retryMs, neighborTimings.maxProbes, neighborTimings.maxHeld, 1024}) {
     underlayPort_ = portIdOf(cfg_.underlay.port);
     for (const auto& p : ports_)
         if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;

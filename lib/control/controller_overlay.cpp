@@ -254,8 +254,11 @@ void Controller::sendOverlayArpRequest(fdb::BridgeId bridge, uint32_t ip) {
 void Controller::sendIcmpError(rte_mbuf* m, IcmpError error, fdb::BridgeId bridge, const rte_ether_addr& to) {
     const config::BridgeSpec* spec = bridge < bridgeById_.size() ? bridgeById_[bridge] : nullptr;
     const uint64_t now = nowMs();
-    icmpTokens_ = std::min<uint64_t>(kIcmpErrorBurst * 1000, icmpTokens_ + (now - icmpRefillMs_) * kIcmpErrorsPerSecond);
-    icmpRefillMs_ = now;
+    // Thousandths of an error, starting full.
+    const uint64_t cap = kIcmpErrorBurst * 1000;
+    const uint64_t add = (now - icmpRefillMs_) * kIcmpErrorsPerSecond;
+    icmpTokens_ = icmpRefillMs_ == 0 || add >= cap - std::min(icmpTokens_, cap) ? cap : icmpTokens_ + add;
+    icmpRefillMs_ = std::max<uint64_t>(now, 1);
     if (spec == nullptr || spec->addresses.empty()) {
         rte_pktmbuf_free(m);
         return;
