@@ -25,6 +25,7 @@ namespace {
 const char* kUsage = R"(usage: vtepctl [--socket PATH] [--json] COMMAND
   show vtep | bridges | interfaces | igmp | neighbors | evpn | config
   show address-table [--vni N] [--mac MAC]
+  show arp [--vni N]           the bridges' IP-to-MAC bindings (gateway, suppression)
   show counters [--clear]
   clear address-table [--vni N]
   config apply FILE
@@ -238,7 +239,23 @@ void printCounters(const Json& c) {
         return row;
     };
     for (const auto& p : c["ports"].items()) ports.push_back(named("port", p.key(), p.value()));
-    for (const auto& b : c["bridges"].items()) bridges.push_back(named("bridge", b.key(), b.value()));
+    // L3 figures in a table of their own, for the bridges that have any: rows stay readable.
+    Json l3 = Json::array();
+    static const std::vector<std::string> l3Keys = {"routed", "gateway_replies", "arp_suppressed", "arp_flooded", "arp_entries"};
+    for (const auto& b : c["bridges"].items()) {
+        Json row = {{"bridge", b.key()}}, l3row = {{"bridge", b.key()}};
+        bool any = false;
+        for (const auto& f : b.value().items()) {
+            if (std::find(l3Keys.begin(), l3Keys.end(), f.key()) == l3Keys.end()) {
+                row[f.key()] = f.value();
+            } else {
+                l3row[f.key()] = f.value();
+                any = any || f.value() != 0;
+            }
+        }
+        bridges.push_back(row);
+        if (any) l3.push_back(l3row);
+    }
     for (const auto& d : c["drops"].items())
         if (d.value() != 0) drops.push_back({{"drop reason", d.key()}, {"packets", d.value()}});
     for (const auto& e : c["events"].items())
@@ -247,6 +264,10 @@ void printCounters(const Json& c) {
     table(ports);
     std::puts("\nBridges:");
     table(bridges);
+    if (!l3.empty()) {
+        std::puts("\nRouting and ARP:");
+        table(l3);
+    }
     std::puts("\nDrops:");
     table(drops);
     std::puts("\nEvents:");

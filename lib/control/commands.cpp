@@ -87,6 +87,12 @@ Json Commands::execute(const Json& request) {
             return ok("applied");
         }
         if (cmd == "show address-table") return ok(showAddressTable(args));
+        if (cmd == "show arp") {
+            Json out = Json::array();
+            for (const auto& r : arpTableJson(ctl_, fdb_))
+                if (!args.contains("vni") || r["vni"] == args["vni"]) out.push_back(r);
+            return ok(out);
+        }
         if (cmd == "clear address-table") return ok(clearAddressTable(args));
         if (cmd == "config apply") {
             std::string file;
@@ -299,6 +305,11 @@ Json Commands::showBridges() {
         Json flood = Json::array();
         for (const auto& v : b.floodVteps) flood.push_back(v.toString());
         const fdb::BridgeId id = ctl_.bridgeIds().at(b.name);
+        Json addresses = Json::array();
+        for (const auto& a : b.addresses) addresses.push_back(a.toString());
+        const rte_ether_addr g = ctl_.gatewayMac(b);
+        netaddr::MacAddress gatewayMac;
+        std::copy(std::begin(g.addr_bytes), std::end(g.addr_bytes), gatewayMac.bytes.begin());
         rows.push_back({{"bridge", b.name},
                         {"vni", b.vni},
                         {"encapsulation", encap::encapName(b.encap)},
@@ -309,7 +320,13 @@ Json Commands::showBridges() {
                         {"group", b.group ? Json(b.group->toString()) : Json(nullptr)},
                         {"learning", b.learning.value_or(ctl_.config().vxlan.learning)},
                         {"mac_limit", b.macLimit},
-                        {"learned_macs", fdb_.dynamicCount(id)}});
+                        {"learned_macs", fdb_.dynamicCount(id)},
+                        {"addresses", addresses},
+                        {"gateway_mac", b.addresses.empty() ? Json(nullptr) : Json(gatewayMac.toString())},
+                        {"vrf", b.vrf},
+                        {"arp_suppression", b.arpSuppression},
+                        {"arp_entries", ctl_.arp().count(id)},
+                        {"arp_limit", b.arpLimit}});
     }
     return rows;
 }

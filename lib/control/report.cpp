@@ -43,7 +43,12 @@ nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Total
                                 {"decap_bytes", c.decapBytes},
                                 {"switched", c.switched},
                                 {"flooded", c.flooded},
-                                {"replicated", c.replicated}};
+                                {"replicated", c.replicated},
+                                {"routed", c.routed},
+                                {"gateway_replies", c.gatewayReplies},
+                                {"arp_suppressed", c.arpSuppressed},
+                                {"arp_flooded", c.arpFlooded},
+                                {"arp_entries", ctl.arp().count(ctl.bridgeIds().at(b.name))}};
     }
     for (size_t i = 0; i < counters::kDropCount; ++i)
         j["drops"][counters::dropName(static_cast<Drop>(i))] = t.drops[i];
@@ -95,6 +100,42 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
     return rows;
 }
 
+nlohmann::ordered_json arpTableJson(const Controller& ctl, const fdb::Fdb& fdb) {
+    std::map<fdb::BridgeId, const config::BridgeSpec*> byId;
+    for (const auto& b : ctl.config().bridges) byId[ctl.bridgeIds().at(b.name)] = &b;
+    std::map<uint16_t, std::string> portNames;
+    for (const auto& p : ctl.ports()) portNames[p.portId] = p.name;
+    const uint32_t now = static_cast<uint32_t>(ctl.nowMs() / 1000);
+    std::vector<std::pair<std::pair<fdb::BridgeId, uint32_t>, nlohmann::ordered_json>> rows;
+    ctl.arp().forEach([&](const overlay::EntryView& v) {
+        auto it = byId.find(v.bridge);
+        if (it == byId.end()) return;
+        netaddr::MacAddress mac;
+        std::copy(std::begin(v.mac.addr_bytes), std::end(v.mac.addr_bytes), mac.bytes.begin());
+        nlohmann::ordered_json row = {{"vni", it->second->vni},
+                                      {"bridge", it->second->name},
+                                      {"address", netaddr::Ipv4Address{v.ipHost}.toString()},
+                                      {"mac", mac.toString()},
+                                      {"type", v.isStatic ? "static" : "dynamic"}};
+        // Where the MAC is now, as the address table says (Arista's "Interface" column).
+        const int32_t pos = fdb.lookup(fdb::makeKey(v.bridge, v.mac.addr_bytes));
+        const fdb::Dest d{pos >= 0 ? fdb.entry(pos).dest.load(std::memory_order_relaxed) : 0};
+        row["port"] = nullptr;
+        row["vtep"] = nullptr;
+        if (d.kind() == fdb::DestKind::Local)
+            row["port"] = portNames[d.port()] + (d.vlan() ? "." + std::to_string(d.vlan()) : "");
+        else if (d.kind() == fdb::DestKind::Remote)
+            row["vtep"] = netaddr::Ipv4Address{ctl.tunnels().key(static_cast<uint16_t>(d.tunnel())).ipHost}.toString();
+        row["age_seconds"] = v.isStatic ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(now >= v.updated ? now - v.updated : 0);
+        row["moves"] = v.moves;
+        rows.push_back({{v.bridge, v.ipHost}, row});
+    });
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (auto& r : rows) out.push_back(std::move(r.second));
+    return out;
+}
+
 nlohmann::ordered_json vtepsJson(const Controller& ctl) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     std::set<uint32_t> hosts;
@@ -118,14 +159,14 @@ std::string countersText(const Controller& ctl, const counters::Totals& t) {
         out += line;
     }
     out += "Bridges:\n";
-    std::snprintf(line, sizeof line, "  %-12s %8s %10s %10s %10s %10s %10s\n", "bridge", "vni",
-                  "encap", "decap", "switched", "flooded", "replicated");
+    std::snprintf(line, sizeof line, "  %-12s %8s %10s %10s %10s %10s %10s %10s\n", "bridge", "vni",
+                  "encap", "decap", "switched", "flooded", "replicated", "routed");
     out += line;
     for (const auto& b : ctl.config().bridges) {
         const auto& c = t.bridges[ctl.bridgeIds().at(b.name)];
-        std::snprintf(line, sizeof line, "  %-12s %8u %10lu %10lu %10lu %10lu %10lu\n",
+        std::snprintf(line, sizeof line, "  %-12s %8u %10lu %10lu %10lu %10lu %10lu %10lu\n",
                       b.name.c_str(), b.vni, c.encapPackets, c.decapPackets, c.switched, c.flooded,
-                      c.replicated);
+                      c.replicated, c.routed);
         out += line;
     }
     out += "Drops (non-zero):\n";

@@ -16,6 +16,8 @@ nlohmann::ordered_json countersJson(const Controller& ctl, const counters::Total
 nlohmann::ordered_json hostCountersJson(const Controller& ctl, const counters::Totals& t);
 nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& fdb);
 nlohmann::ordered_json vtepsJson(const Controller& ctl);
+// The overlay's IP-to-MAC bindings (show arp), by bridge and address.
+nlohmann::ordered_json arpTableJson(const Controller& ctl, const fdb::Fdb& fdb);
 
 std::string countersText(const Controller& ctl, const counters::Totals& t);
 

@@ -132,7 +132,42 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"evpn prefix too long", base().substr(0, base().size() - 1) + R"(, "evpn": {"prefix": "vtepd0"}})", "evpn.prefix: 'vtepd0' must be 1 to 5 letters, digits, '_', '-' or '.' (shadow device names are the prefix, a letter and the VNI: 15 characters at most)"},
         BadCase{"evpn unknown bridge", base().substr(0, base().size() - 1) + R"(, "evpn": {"bridges": ["br99"]}})", "evpn.bridges[0]: unknown bridge 'br99'"},
         BadCase{"evpn unknown key", base().substr(0, base().size() - 1) + R"(, "evpn": {"asn": 65000}})", "evpn.asn: unknown key"},
+        BadCase{"gateway address is the network", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.0/24"}})"), "bridges.b.address: 10.9.0.0/24 is the subnet's network address: give the gateway's own address, e.g. 10.9.0.1/24"},
+        BadCase{"gateway address not a prefix", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.254"}})"), "bridges.b.address: '10.9.0.254' is not an IPv4 prefix (a.b.c.d/len, len 0..32)"},
+        BadCase{"gateway addresses overlap", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": ["10.9.0.254/24", "10.9.0.1/16"]}})"), "bridges.b.address[1]: 10.9.0.1/16 overlaps another address of this bridge"},
+        BadCase{"two bridges claim one subnet", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.254/24"}, "c": {"vni": 11, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.253/24"}})"), "bridges.c.address: 10.9.0.253/24 overlaps 10.9.0.254/24 of bridge 'b' in VRF 'default'"},
+        BadCase{"gateway mac multicast", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.254/24", "gateway_mac": "01:00:00:00:00:01"}})"), "bridges.b.gateway_mac: 01:00:00:00:00:01 is not a unicast MAC address"},
+        BadCase{"static binding is the gateway", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.254/24", "neighbors": [{"address": "10.9.0.254", "mac": "02:00:00:00:00:01"}]}})"), "bridges.b.neighbors[0].address: 10.9.0.254 is the bridge's own address"},
+        BadCase{"arp suppression not bool", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "arp_suppression": "yes"}})"), "bridges.b.arp_suppression: must be true or false, found a string"},
+        BadCase{"arp limit zero", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "arp_limit": 0}})"), "bridges.b.arp_limit: must be between 1 and 1048576, found 0"},
+        BadCase{"vrf name", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": "10.9.0.254/24", "vrf": "red vrf"}})"), "bridges.b.vrf: VRF names are 1-31 characters of letters, digits, '_', '-', '.'"},
         BadCase{"static mac multicast", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}], "static_macs": [{"mac": "ff:ff:ff:ff:ff:ff", "port": "a"}]}})"), "bridges.b.static_macs[0].mac: ff:ff:ff:ff:ff:ff is not a unicast MAC address"}));
+
+TEST(Config, BridgeAddressesVrfsAndSuppression) {
+    auto r = parse(base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9"], "address": ["10.9.0.254/24", "10.8.0.1/30"],
+                                        "arp_suppression": true, "neighbors": [{"address": "10.9.0.7", "mac": "02:00:00:00:00:07"}]},
+                                 "c": {"vni": 11, "flood_vteps": ["10.0.0.9"], "vrf": "blue", "address": "10.9.0.254/24",
+                                       "gateway_mac": "02:00:00:00:fe:01"}})"));
+    ASSERT_TRUE(r.config) << r.errors[0].toString();
+    const auto& b = *r.config->findBridge("b");
+    ASSERT_EQ(b.addresses.size(), 2u);
+    EXPECT_EQ(b.addresses[1].toString(), "10.8.0.1/30");
+    EXPECT_EQ(b.vrf, "default");
+    EXPECT_TRUE(b.arpSuppression);
+    EXPECT_TRUE(b.arpAware());
+    EXPECT_EQ(b.arpLimit, kDefaultArpLimit);
+    ASSERT_EQ(b.neighbors.size(), 1u);
+    // The same subnet in another VRF is another tenant's.
+    const auto& c = *r.config->findBridge("c");
+    EXPECT_EQ(c.vrf, "blue");
+    const auto u = *MacAddress::parse("02:11:22:33:44:55");
+    EXPECT_EQ(Config::gatewayMacOf(c, u).toString(), "02:00:00:00:fe:01");
+    EXPECT_EQ(Config::gatewayMacOf(b, u).toString(), "06:11:22:33:44:55");
+    EXPECT_EQ(Config::gatewayMacOf(b, *MacAddress::parse("00:11:22:33:44:55")).toString(), "06:11:22:33:44:55");
+    // Without an address a bridge neither routes nor answers.
+    auto plain = parse(base());
+    EXPECT_FALSE(plain.config->bridges[0].arpAware());
+}
 
 TEST(Config, HostInterfaceAndPuntLimits) {
     auto r = parse(base(R"(, "host_interface": "vtep0", "punt_limits": {"tcp": 1000, "arp": 50})"));
