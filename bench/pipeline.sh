@@ -6,13 +6,14 @@
 # carried packets) and from testpmd's --record-core-cycles, and the ratio vtepd / testpmd.
 #
 # Usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME]
-#   --quick      64-byte frames, 1 and 100k MACs, 1 worker (6 cases)
+#   --quick      64-byte frames, 1, 1,000 and 100k MACs, 1 worker (12 cases)
 #   --seconds N  measuring window per case (default 5; a 2 s warm-up comes first)
 #   --only RE    run the cases whose name matches RE (e.g. 'encap-64-1-')
 #   --pool-ops   mempool driver for both (EAL --mbuf-pool-ops-name; default: DPDK's ring)
 #   KEEP=1 in the environment keeps the work directory (pcaps, configs, logs)
-# Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50),
-# inner frame size (64, 1500 bytes with FCS), MACs (1, 100k), workers (1, 2).
+# Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50,
+# routed = access in VNI 10 -> routed by the bridge gateway -> tunnel in VNI 20),
+# inner frame size (64, 1500 bytes with FCS), MACs (1, 1,000, 100k), workers (1, 2).
 # Needs root (EAL), build/app/vtepd and dpdk-testpmd. Not a test: it never fails on speed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -127,17 +128,18 @@ EOF
 }
 
 printf "%-22s %9s %9s %11s %11s %7s %6s %s\n" case vtepd_Mpps cyc/pkt testpmd_Mpps tp_cyc/pkt ratio fwd% drops
-sizes="64 1500" macsets="1 100000" workersets="1 2"
+sizes="64 1500" macsets="1 1000 100000" workersets="1 2"
 [ "$quick" = 1 ] && sizes=64 workersets=1
 for workers in $workersets; do
     for size in $sizes; do
         for macs in $macsets; do
-            for mode in encap decap mixed; do
-                name="$mode-$size-$([ "$macs" = 1 ] && echo 1 || echo 100k)-${workers}w"
+            for mode in encap decap mixed routed; do
+                name="$mode-$size-$(case $macs in 1) echo 1 ;; 1000) echo 1k ;; *) echo 100k ;; esac)-${workers}w"
                 [ -n "$only" ] && ! [[ $name =~ $only ]] && continue
                 upfile=$work/empty.pcap accfile=$work/empty.pcap upact=0 accact=0
-                if [ "$mode" != encap ]; then upfile=$(pcap underlay "$size" "$macs"); upact=1; fi
-                if [ "$mode" != decap ]; then accfile=$(pcap access "$size" "$macs"); accact=1; fi
+                if [ "$mode" = decap ] || [ "$mode" = mixed ]; then upfile=$(pcap underlay "$size" "$macs"); upact=1; fi
+                if [ "$mode" = routed ]; then accfile=$(pcap routed "$size" "$macs"); accact=1; fi
+                if [ "$mode" = encap ] || [ "$mode" = mixed ]; then accfile=$(pcap access "$size" "$macs"); accact=1; fi
                 packets=$(( macs > 4096 ? macs : 4096 ))
                 mbufs=$(( packets * workers * 2 + 65536 ))
                 up=$(vdev net_pcap0 "$upfile" $upact "$workers")

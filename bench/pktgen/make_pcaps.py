@@ -12,6 +12,9 @@ The addressing is fixed so that pcaps and config agree:
   10.1.0.1 .. 10.1.0.64 (routed via the gateway), VNI 10 on the access port.
   Local host i has MAC 02:aa:ii:ii:ii:ii, remote host i 02:bb:ii:ii:ii:ii; MAC pair i
   is carried by VTEP 10.1.0.(1 + i % 64).
+Routed (VNI 10 -> VNI 20): local host i (100.64.0.2 + i, in br10, gateway 100.64.0.1/10 at
+  02:00:00:00:fe:0a) sends to remote host i (198.18.0.2 + i, in br20, gateway 198.18.0.1/15),
+  whose binding and MAC are static behind VTEP 10.1.0.(1 + i % 64).
 Frames are built once with scapy and patched per packet, so 100k-packet pcaps take seconds.
 """
 import argparse
@@ -28,6 +31,28 @@ OUR_IP = "10.0.0.2"
 # net_pcap gives its ports 02:70:63:61:70:NN ("\x02pcap" + index) in probe order; the
 # pipeline's underlay is the first vdev.
 PCAP_PORT0_MAC = "02:70:63:61:70:00"
+
+
+GW10_MAC = bytes.fromhex("02000000fe0a")
+
+
+def local_ip(i):
+    return 0x64400002 + i  # 100.64.0.2 + i
+
+
+def remote_ip(i):
+    return 0xC6120002 + i  # 198.18.0.2 + i
+
+
+def dotted(v):
+    return ".".join(str(v >> s & 255) for s in (24, 16, 8, 0))
+
+
+def ip_checksum(header):
+    s = sum(struct.unpack("!10H", bytes(header)))
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
 
 
 def mac(side, i):
@@ -49,6 +74,16 @@ def inner(size, src, dst):
 
 def frames(side, size, macs, packets, vtep_mac):
     """Yields the frames of one pcap: MAC pair i = packet index modulo `macs`."""
+    if side == "routed":
+        template = inner(size, mac("local", 0), GW10_MAC)
+        for n in range(packets):
+            i = n % macs
+            template[0:6], template[6:12] = GW10_MAC, mac("local", i)
+            template[26:30], template[30:34] = struct.pack("!I", local_ip(i)), struct.pack("!I", remote_ip(i))
+            template[24:26] = b"\0\0"
+            template[24:26] = struct.pack("!H", ip_checksum(template[14:34]))
+            yield bytes(template)
+        return
     if side == "access":
         template = inner(size, mac("local", 0), mac("remote", 0))
         for n in range(packets):
@@ -84,12 +119,19 @@ def config(mode, macs, underlay, access):
         bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep_ip(i)} for i in range(macs)]
     elif mode == "decap":
         bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("local", i)), "port": "access"} for i in range(macs)]
+    bridges = {"br10": bridge}
+    if mode == "routed":
+        bridge["address"] = "100.64.0.1/10"
+        bridge["gateway_mac"] = ":".join(f"{b:02x}" for b in GW10_MAC)
+        bridges["br20"] = {"vni": 20, "flood_vteps": [], "address": "198.18.0.1/15",
+                           "static_macs": [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep_ip(i)} for i in range(macs)],
+                           "neighbors": [{"address": dotted(remote_ip(i)), "mac": ":".join(f"{b:02x}" for b in mac("remote", i))} for i in range(macs)]}
     return {
         "ports": {"underlay": {"device": underlay}, "access": {"device": access}},
         "underlay": {"port": "underlay", "address": OUR_IP + "/16", "gateway": "10.0.0.1", "mtu": 9000,
                      "neighbors": [{"address": "10.0.0.1", "mac": GW_MAC}]},
         "vxlan": {"fdb_size": max(65536, 4 * macs)},
-        "bridges": {"br10": bridge},
+        "bridges": bridges,
     }
 
 
@@ -97,14 +139,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pcap")
-    p.add_argument("--side", choices=["access", "underlay"], required=True)
+    p.add_argument("--side", choices=["access", "underlay", "routed"], required=True)
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--macs", type=int, default=1)
     p.add_argument("--packets", type=int, default=0, help="default: max(4096, macs)")
     p.add_argument("--vtep-mac", default=PCAP_PORT0_MAC, help="vtepgw's underlay MAC")
     p.add_argument("--out", required=True)
     c = sub.add_parser("config")
-    c.add_argument("--mode", choices=["encap", "decap", "mixed"], required=True)
+    c.add_argument("--mode", choices=["encap", "decap", "mixed", "routed"], required=True)
     c.add_argument("--macs", type=int, default=1)
     c.add_argument("--underlay", required=True)
     c.add_argument("--access", required=True)

@@ -90,8 +90,8 @@ public:
     const overlay::ArpTable& arp() const { return arp_; }
     // The MAC the bridge's gateway answers with.
     rte_ether_addr gatewayMac(const config::BridgeSpec& b) const;
-    // Routed packets waiting for ARP now.
-    size_t routedHeld() const { return resolver_.pending(); }
+    // Routed packets waiting for ARP now (one mbuf each).
+    size_t routedHeld() const { return resolver_.heldPackets(); }
     const std::map<std::string, fdb::BridgeId>& bridgeIds() const { return bridgeIds_; }
     const std::vector<PortBinding>& ports() const { return ports_; }
     // Remote tunnels we know (configured or learned) and their ids (also their counter slots).

@@ -30,8 +30,11 @@ const char* kConfig = R"({
                 "neighbors": [ {"address": "10.0.0.9", "mac": "02:00:00:00:09:09"} ] },
   "bridges": {
     "br10": { "vni": 10, "group": "239.1.1.1", "flood_vteps": ["10.0.0.9", "10.9.9.9"],
-              "members": [ {"port": "a"}, {"port": "t", "vlan": 100} ], "mac_limit": 64 },
-    "br20": { "vni": 20, "members": [ {"port": "t", "vlan": 200} ], "keep_inner_vlan": true },
+              "members": [ {"port": "a"}, {"port": "t", "vlan": 100} ], "mac_limit": 64,
+              "address": "192.168.10.254/24", "arp_suppression": true, "arp_limit": 64,
+              "neighbors": [ {"address": "192.168.10.9", "mac": "02:00:00:00:0a:09"} ] },
+    "br20": { "vni": 20, "members": [ {"port": "t", "vlan": 200} ], "keep_inner_vlan": true,
+              "address": ["192.168.20.254/24", "172.16.0.1/16"], "gateway_mac": "02:00:00:00:fe:20" },
     "gre30": { "vni": 30, "encapsulation": "gre", "flood_vteps": ["10.0.0.9"], "members": [ {"port": "t", "vlan": 300} ] }
   },
   "vteps": { "10.9.9.9": { "udp_port": 8472 } }
@@ -65,6 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& [ip, n] : fz.rig->ctl->neighbors().entries())
         for (const rte_mbuf* h : n.held)
             for (const rte_mbuf* s = h; s != nullptr; s = s->next) held += RTE_MBUF_CLONED(s) ? 2 : 1;
+    held += fz.rig->ctl->routedHeld();  // routed packets waiting for ARP in their bridge
     // Plus what waits in the rings between the worker and the control core (chains count
     // their segments and what clones pin, as above: at most 3 mbufs a packet).
     const size_t queued = 3 * (rte_ring_count(fz.rig->ch.exception) + rte_ring_count(fz.rig->ch.controlTx));

@@ -30,6 +30,16 @@ seeds = {
     "access_unicast": (1, inner),
     "trunk_100": (2, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:cc:00:00:00:01") / Dot1Q(vlan=100) / IP() / UDP()),
     "trunk_200": (2, Ether(dst="02:bb:00:00:00:01", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP() / UDP()),
+    # L3 on the overlay: br10's gateway (derived MAC) and br20's (02:00:00:00:fe:20).
+    "arp_for_gateway": (1, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:00:00:00:01") / ARP(op=1, psrc="192.168.10.1", pdst="192.168.10.254", hwsrc="02:aa:00:00:00:01")),
+    "arp_suppressed": (1, Ether(dst="ff:ff:ff:ff:ff:ff", src="02:aa:00:00:00:01") / ARP(op=1, psrc="192.168.10.1", pdst="192.168.10.9", hwsrc="02:aa:00:00:00:01")),
+    "garp_from_tunnel": (0, Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src=peer, dst=ours) / UDP(sport=50000, dport=4789) / VXLAN(vni=10) /
+                         Ether(src="02:dd:00:00:00:01", dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, psrc="192.168.10.44", pdst="192.168.10.44", hwsrc="02:dd:00:00:00:01")),
+    "ping_gateway": (2, Ether(dst="02:00:00:00:fe:20", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP(src="192.168.20.1", dst="192.168.20.254") / ICMP()),
+    "routed": (2, Ether(dst="02:00:00:00:fe:20", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP(src="192.168.20.1", dst="192.168.10.9") / UDP() / Raw(b"r" * 18)),
+    "routed_unknown": (2, Ether(dst="02:00:00:00:fe:20", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP(src="192.168.20.1", dst="192.168.10.77") / UDP()),
+    "routed_ttl1": (2, Ether(dst="02:00:00:00:fe:20", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP(src="192.168.20.1", dst="192.168.10.9", ttl=1) / UDP()),
+    "routed_options": (2, Ether(dst="02:00:00:00:fe:20", src="02:cc:00:00:00:02") / Dot1Q(vlan=200) / IP(src="192.168.20.1", dst="10.99.0.1", options=b"\x94\x04\x00\x00") / UDP()),
 }
 for name, (port, frame) in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
