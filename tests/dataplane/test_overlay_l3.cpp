@@ -222,6 +222,20 @@ TEST_F(OverlayL3, UnansweredArpDropsWithHostUnreachable) {
     EXPECT_EQ(a[0][35], 1);       // host
 }
 
+TEST_F(OverlayL3, PacketsWaitingForArpAreBounded) {
+    // 16 wait for one address (NeighborTimings::maxHeld), the 17th is a named drop; all 16
+    // leave once the address answers.
+    for (int i = 0; i < 17; ++i) inject("a", udpFrom(gwMac10(), kHostA, kA, ip("192.168.20.9")));
+    run();
+    EXPECT_EQ(drops(Drop::arp_queue_full), 1u);
+    EXPECT_EQ(ctl_->routedHeld(), 16u);
+    drainAll();
+    inject("t", tagged(FrameBuilder().ether(kGwMac20, kHostC, 0x0806).arp(2, kHostC, ip("192.168.20.9"), kGwMac20, kGw20).build()));
+    run();
+    EXPECT_EQ(collect("t").size(), 16u);
+    EXPECT_EQ(ctl_->routedHeld(), 0u);
+}
+
 TEST_F(OverlayL3, TtlExpiryAndNoRouteSendIcmpErrors) {
     const Bytes expiring = udpFrom(gwMac10(), kHostA, kA, kB, 1);
     inject("a", expiring);
