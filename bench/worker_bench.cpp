@@ -67,6 +67,30 @@ std::string configText(const std::string& tag, bool learning, unsigned floodVtep
            R"(, "members": [ {"port": "a"} ], "flood_vteps": [ )" + flood + " ] } } }";
 }
 
+// Routing from VNI 10 to VNI 20 (bench/pktgen/make_pcaps.py's addressing): local host i
+// (100.64.0.2 + i) sends to remote host i (198.18.0.2 + i), a static binding behind VTEP i % 64.
+const netaddr::MacAddress kGw10Mac = *netaddr::MacAddress::parse("02:00:00:00:fe:0a");
+uint32_t remoteHostIp(uint32_t i) { return 0xC6120002u + i; }
+
+std::string routedBridges(uint32_t macs) {
+    std::string statics, neighbors;
+    for (uint32_t i = 0; i < macs; ++i) {
+        const std::string mac = netaddr::MacAddress{macOf(true, i)}.toString();
+        statics += std::string(i ? ", " : "") + R"({"mac": ")" + mac + R"(", "vtep": ")" + vtepOf(i).toString() + R"("})";
+        neighbors += std::string(i ? ", " : "") + R"({"address": ")" + netaddr::Ipv4Address{remoteHostIp(i)}.toString() +
+                     R"(", "mac": ")" + mac + R"("})";
+    }
+    return R"(, "address": "100.64.0.1/10", "gateway_mac": "02:00:00:00:fe:0a" },
+        "br20": { "vni": 20, "address": "198.18.0.1/15", "static_macs": [ )" + statics +
+           R"( ], "neighbors": [ )" + neighbors + " ] } } }";
+}
+
+std::string configText(const std::string& tag, bool learning, unsigned floodVteps, uint32_t routedMacs) {
+    std::string text = configText(tag, learning, floodVteps);
+    if (routedMacs == 0) return text;
+    return text.substr(0, text.size() - std::string(" ] } } }").size()) + " ]" + routedBridges(routedMacs);
+}
+
 // One vtepd dataplane over ring ports, with frames to feed it.
 struct Rig {
     config::Config cfg;
@@ -75,8 +99,8 @@ struct Rig {
     uint16_t up = 0, access = 0;
     rte_ether_addr upMac{};  // underlay frames are addressed to it
 
-    Rig(const std::string& tag, bool learning, unsigned floodVteps, uint32_t fdbSize) {
-        auto parsed = config::parse(configText(tag, learning, floodVteps));
+    Rig(const std::string& tag, bool learning, unsigned floodVteps, uint32_t fdbSize, uint32_t routedMacs = 0) {
+        auto parsed = config::parse(configText(tag, learning, floodVteps, routedMacs));
         if (!parsed.config) {
             for (const auto& e : parsed.errors) std::fprintf(stderr, "bench config: %s\n", e.toString().c_str());
             std::abort();
@@ -249,6 +273,65 @@ void BM_DecapLearn(benchmark::State& state) {
     runDirection(state, rigFor("learn", macs), true, macs, true);
 }
 BENCHMARK(BM_DecapLearn)->Arg(1)->Arg(1000)->Arg(100000);
+
+// Routed from VNI 10 (access) to VNI 20 (encapsulated): gateway MAC, VRF table, ARP table,
+// TTL and checksum, then the destination bridge's MAC table. Compare with BM_Encap.
+void BM_Routed(benchmark::State& state) {
+    const auto macs = static_cast<uint32_t>(state.range(0));
+    static std::map<uint32_t, std::unique_ptr<Rig>> rigs;
+    static std::map<uint32_t, std::vector<packet::Bytes>> templates;
+    auto& slot = rigs[macs];
+    if (!slot) {
+        slot = std::make_unique<Rig>("r" + std::to_string(macs), true, 0, std::max<uint32_t>(4 * macs, 1024), macs);
+        auto& t = templates[macs];
+        for (uint32_t i = 0; i < macs; ++i)
+            t.push_back(packet::FrameBuilder()
+                            .ether(kGw10Mac, netaddr::MacAddress{macOf(false, i)}, 0x0800)
+                            .ipv4(netaddr::Ipv4Address{0x64400002u + i}, netaddr::Ipv4Address{remoteHostIp(i)}, 17)
+                            .udp(1000, 2000).payload(kInnerLen - 42).build());
+    }
+    Rig& r = *slot;
+    const auto& t = templates[macs];
+    auto b = allocBurst();
+    rte_ring* out = r.ports.at("up").tx;
+    uint32_t i = 0;
+    auto fill = [&] {
+        for (uint16_t j = 0; j < kBurst; ++j, ++i) {
+            const packet::Bytes& f = t[i % macs];
+            b[j]->data_off = RTE_PKTMBUF_HEADROOM;
+            b[j]->data_len = static_cast<uint16_t>(f.size());
+            b[j]->pkt_len = static_cast<uint32_t>(f.size());
+            b[j]->ol_flags = 0;
+            std::memcpy(rte_pktmbuf_mtod(b[j], uint8_t*), f.data(), f.size());
+        }
+    };
+    // Untimed: one pass over every host, the control core learning their MACs as it goes.
+    for (uint32_t n = 0; n < macs + kBurst; n += kBurst) {
+        fill();
+        r.rig->worker->processBurst(r.access, b.data(), kBurst);
+        r.rig->worker->flush();
+        r.rig->ctl->poll();
+        r.rig->worker->pollOnce();
+        r.drain();  // what came out (and ARP the control core sent): all back to the pool
+        b = allocBurst();
+    }
+    uint64_t packets = 0;
+    const uint64_t start = rte_rdtsc();
+    for (auto _ : state) {
+        fill();
+        r.rig->worker->processBurst(r.access, b.data(), kBurst);
+        r.rig->worker->flush();
+        if (rte_ring_dequeue_burst(out, reinterpret_cast<void**>(b.data()), kBurst, nullptr) != kBurst) {
+            state.SkipWithError(("a packet did not come out: " + whyMissing(r)).c_str());
+            break;
+        }
+        packets += kBurst;
+    }
+    reportCycles(state, rte_rdtsc() - start, packets);
+    rte_pktmbuf_free_bulk(b.data(), kBurst);
+    r.drain();
+}
+BENCHMARK(BM_Routed)->Arg(1)->Arg(1000)->Arg(100000);
 
 // Broadcast from the access port to N VTEPs: every replica is a header mbuf chained to an
 // indirect clone. "cycles/replica" is per copy sent.

@@ -686,6 +686,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         if (b.contains("static_macs")) {
             const std::string spath = Reader::join(path, "static_macs");
             const Json& sm = b["static_macs"];
+            std::set<uint64_t> staticSeen;
             if (!sm.is_array()) {
                 r.error(spath, "must be an array of {mac, vtep} or {mac, port[, vlan]}");
             } else {
@@ -734,9 +735,8 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                     }
                     if (!ok) continue;
                     s.mac = *mac;
-                    bool dup = false;
-                    for (const auto& x : spec.staticMacs) dup = dup || x.mac == s.mac;
-                    if (dup) {
+                    // A set, not a scan: tables of 100k static MACs are configured in one file.
+                    if (!staticSeen.insert(s.mac.toU64()).second) {
                         r.error(Reader::join(p, "mac"), s.mac.toString() + " is listed twice");
                         continue;
                     }

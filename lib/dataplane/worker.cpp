@@ -150,6 +150,11 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
     if (k == 0) return;
     int32_t dstPos[kBurst];
     learnAndLookup(st, kept, k, bridges, learnAs, dstPos, false);
+    // Frames to a gateway MAC are routed together after the loop: their lookups go in bulk.
+    rte_mbuf* routed[kBurst];
+    fdb::BridgeId routedFrom[kBurst];
+    Member routedIngress[kBurst];
+    uint16_t nr = 0;
     for (uint16_t j = 0; j < k; ++j) {
         rte_mbuf* m = kept[j];
         const BridgeState& b = st.bridges[bridges[j]];
@@ -161,7 +166,9 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
                 continue;
             }
             if (b.routing && rte_is_same_ether_addr(&eth->dst_addr, &b.gatewayMac)) {
-                route(st, bridges[j], m, &self);
+                routed[nr] = m;
+                routedFrom[nr] = bridges[j];
+                routedIngress[nr++] = self;
                 continue;
             }
         }
@@ -185,6 +192,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             default: flood(st, b, m, &self, true); break;
         }
     }
+    if (nr != 0) routeBurst(st, routed, routedFrom, routedIngress, nr);
 }
 
 void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts, uint16_t n) {
@@ -238,6 +246,9 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
     if (k == 0) return;
     int32_t dstPos[kBurst];
     learnAndLookup(st, kept, k, bridges, learnAs, dstPos, true);
+    rte_mbuf* routed[kBurst];
+    fdb::BridgeId routedFrom[kBurst];
+    uint16_t nr = 0;
     for (uint16_t j = 0; j < k; ++j) {
         rte_mbuf* m = kept[j];
         const BridgeState& b = st.bridges[bridges[j]];
@@ -248,7 +259,8 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
                 continue;
             }
             if (b.routing && rte_is_same_ether_addr(&eth->dst_addr, &b.gatewayMac)) {
-                route(st, bridges[j], m, nullptr);
+                routed[nr] = m;
+                routedFrom[nr++] = bridges[j];
                 continue;
             }
         }
@@ -264,6 +276,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             default: flood(st, b, m, nullptr, false); break;
         }
     }
+    if (nr != 0) routeBurst(st, routed, routedFrom, nullptr, nr);
 }
 
 void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t n,
@@ -538,130 +551,6 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
     }
     send(member.port, m, true);
     settle(counters::Fate::Forwarded);
-}
-
-void Worker::toControlInBridge(const ForwardingState& st, rte_mbuf* m, ExceptionKind kind, fdb::BridgeId bridge,
-                               const Member* ingress, punt::Class c) {
-    if (!admitPunt(st, c)) {
-        ++counters_.policed[punt::index(c)];
-        discard(m, Drop::punt_policed);
-        return;
-    }
-    PacketMeta& pm = meta(m, metaOffset_);
-    pm = PacketMeta{bridge, 0, 0, kFromTunnel, 0, bridge};
-    if (ingress != nullptr) pm = PacketMeta{bridge, ingress->port, ingress->vlan, kHasIngress, 0, bridge};
-    settle(toControl(m, kind) ? counters::Fate::ToControl : counters::Fate::Dropped);
-}
-
-void Worker::dropRouted(const ForwardingState& st, rte_mbuf* m, Drop reason, IcmpError error, fdb::BridgeId in,
-                        const Member* ingress) {
-    counters_.drop(reason);
-    settle(counters::Fate::Dropped);
-    // The error is a courtesy: under a flood of such packets it is policed like other ICMP.
-    if (!admitPunt(st, punt::Class::Icmp)) {
-        rte_pktmbuf_free(m);
-        return;
-    }
-    PacketMeta& pm = meta(m, metaOffset_);
-    pm = PacketMeta{in, 0, 0, kFromTunnel, static_cast<uint8_t>(error), in};
-    if (ingress != nullptr) pm = PacketMeta{in, ingress->port, ingress->vlan, kHasIngress, static_cast<uint8_t>(error), in};
-    m->hash.usr = static_cast<uint32_t>(ExceptionKind::IcmpError);
-    if (rte_ring_mp_enqueue(channels_.exception, m) != 0) rte_pktmbuf_free(m);
-}
-
-void Worker::route(const ForwardingState& st, fdb::BridgeId in, rte_mbuf* m, const Member* ingress) {
-    rte_ether_hdr* eth = ethOf(m);
-    if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-        discard(m, Drop::routed_not_ipv4);
-        return;
-    }
-    if (m->data_len < packet::kEtherHeaderLen + packet::kIpv4HeaderLen) {
-        discard(m, Drop::truncated);
-        return;
-    }
-    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
-    const uint32_t ihl = (ip->version_ihl & 0x0Fu) * 4u;
-    const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
-    if ((ip->version_ihl >> 4) != 4 || ihl < packet::kIpv4HeaderLen || m->data_len < packet::kEtherHeaderLen + ihl ||
-        totalLen < ihl || totalLen > m->pkt_len - packet::kEtherHeaderLen ||
-        !(ihl == packet::kIpv4HeaderLen ? packet::ipv4HeaderChecksumOk(ip) : rte_ipv4_cksum(ip) == 0)) {
-        discard(m, Drop::routed_bad_header);
-        return;
-    }
-    const BridgeState& from = st.bridges[in];
-    const uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-    const uint64_t nh = from.vrf < st.vrfs.size() ? st.vrfs[from.vrf]->lookup(dst) : overlay::VrfTable::kNoRoute;
-    const BridgeState* to = nh == overlay::VrfTable::kNoRoute ? nullptr : st.bridge(static_cast<fdb::BridgeId>(nh));
-    if (to == nullptr) {
-        dropRouted(st, m, Drop::no_overlay_route, IcmpError::NetUnreachable, in, ingress);
-        return;
-    }
-    if (nh & overlay::VrfTable::kLocal) {
-        if (ip->next_proto_id == IPPROTO_ICMP) toControlInBridge(st, m, ExceptionKind::GatewayLocal, in, ingress, punt::Class::Icmp);
-        else discard(m, Drop::gateway_unhandled);
-        return;
-    }
-    if (ip->time_to_live <= 1) {
-        dropRouted(st, m, Drop::ttl_expired, IcmpError::TimeExceeded, in, ingress);
-        return;
-    }
-    // TTL - 1: the checksum's TTL/protocol word drops by 0x0100 (RFC 1624), as Linux does it.
-    --ip->time_to_live;
-    uint32_t check = ip->hdr_checksum;
-    check += RTE_BE16(0x0100);
-    ip->hdr_checksum = static_cast<uint16_t>(check + (check >= 0xFFFF));
-    const fdb::BridgeId out = static_cast<fdb::BridgeId>(nh);
-    eth->src_addr = to->gatewayMac;
-    ++counters_.bridges[in].routed;
-    const uint64_t w = arp_.lookup(out, dst);
-    if (!(w & overlay::kPresent)) {
-        PacketMeta& pm = meta(m, metaOffset_);
-        pm = PacketMeta{out, 0, 0, 0, 0, in};
-        // Held until the destination answers ARP: the control core settles its fate.
-        if (!toControl(m, ExceptionKind::AwaitOverlayArp)) settle(counters::Fate::Dropped);
-        return;
-    }
-    std::memcpy(&eth->dst_addr, &w, RTE_ETHER_ADDR_LEN);
-    forwardWithin(st, out, m, nullptr);
-}
-
-void Worker::forwardWithin(const ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, const PacketMeta* from) {
-    const BridgeState& b = st.bridges[bid];
-    const bool fromTunnel = from != nullptr && (from->flags & kFromTunnel);
-    Member ingress{};
-    const Member* except = nullptr;
-    if (from != nullptr && (from->flags & kHasIngress)) {
-        ingress = Member{from->port, from->vlan};
-        // flood() counts its targets on `except` being a member: it may have left meanwhile.
-        if (std::find(b.members.begin(), b.members.end(), ingress) != b.members.end()) except = &ingress;
-    }
-    const rte_ether_hdr* eth = ethOf(m);
-    if (rte_is_multicast_ether_addr(&eth->dst_addr)) {
-        flood(st, b, m, except, !fromTunnel);
-        return;
-    }
-    const int32_t pos = fdb_.lookup(fdb::makeKeyFromHeader(bid, eth->dst_addr.addr_bytes));
-    const Dest d{pos >= 0 ? fdb_.entry(pos).dest.load(std::memory_order_acquire) : 0};
-    switch (d.kind()) {
-        case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
-        case DestKind::Remote:
-            if (fromTunnel) discard(m, Drop::split_horizon);
-            else encapUnicast(st, b, m, d.tunnel(), except);
-            break;
-        default: flood(st, b, m, except, !fromTunnel); break;
-    }
-}
-
-void Worker::inject(const ForwardingState& st, rte_mbuf* m) {
-    const PacketMeta pm = meta(m, metaOffset_);
-    if (st.bridge(pm.bridge) == nullptr || m->data_len < packet::kEtherHeaderLen) {
-        // The bridge went away while the control core answered for it.
-        dropPacket(m, Drop::flood_no_target);
-        return;
-    }
-    injecting_ = true;
-    forwardWithin(st, pm.bridge, m, &pm);
-    injecting_ = false;
 }
 
 bool Worker::admitPunt(const ForwardingState& st, punt::Class c) {

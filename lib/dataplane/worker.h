@@ -112,8 +112,11 @@ private:
     void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                         const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos,
                         bool fromTunnel);
-    // A frame to the gateway MAC of bridge `in`: routed to the bridge holding its destination.
-    void route(const state::ForwardingState& st, fdb::BridgeId in, rte_mbuf* m, const state::Member* ingress);
+    // Frames to the gateway MAC of bridges `in[i]` (received on members ingress[i], or from
+    // the tunnel when ingress is null): routed to the bridges holding their destinations,
+    // the VRF, ARP and MAC lookups of the burst in bulk (dataplane/route.cpp).
+    void routeBurst(const state::ForwardingState& st, rte_mbuf** pkts, const fdb::BridgeId* in,
+                    const state::Member* ingress, uint16_t n);
     // Forwards a frame whose source is not a member of b (routed, or injected by the control
     // core): to the member or VTEP behind its destination MAC, or flooded.
     void forwardWithin(const state::ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, const PacketMeta* from);

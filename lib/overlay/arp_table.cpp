@@ -20,6 +20,17 @@ uint64_t ArpTable::lookup(fdb::BridgeId bridge, uint32_t ipHost) const {
     return pos < 0 ? 0 : entries_[static_cast<size_t>(pos)].word.load(std::memory_order_acquire);
 }
 
+void ArpTable::lookupBulk(const Key* keys, unsigned n, uint64_t* words) const {
+    const void* ptrs[RTE_HASH_LOOKUP_BULK_MAX];
+    int32_t pos[RTE_HASH_LOOKUP_BULK_MAX];
+    for (unsigned i = 0; i < n; ++i) ptrs[i] = &keys[i];
+    rte_hash_lookup_bulk(hash_, ptrs, n, pos);
+    for (unsigned i = 0; i < n; ++i)
+        if (pos[i] >= 0) __builtin_prefetch(&entries_[static_cast<size_t>(pos[i])]);
+    for (unsigned i = 0; i < n; ++i)
+        words[i] = pos[i] < 0 ? 0 : entries_[static_cast<size_t>(pos[i])].word.load(std::memory_order_acquire);
+}
+
 int32_t ArpTable::insert(Key key, uint64_t word, uint32_t now) {
     const int32_t pos = rte_hash_add_key(hash_, &key);
     if (pos < 0) return pos;

@@ -67,6 +67,8 @@ public:
     // ---- readers (any worker, the control core) ----
     // The MAC word (see kPresent) or 0 when unknown.
     uint64_t lookup(fdb::BridgeId bridge, uint32_t ipHost) const;
+    // The same for n <= 64 keys at once (the hash's bulk lookup, the entries prefetched).
+    void lookupBulk(const Key* keys, unsigned n, uint64_t* words) const;
 
     // ---- the writer (control core only) ----
     // Records ip -> mac seen in ARP. A static binding is never replaced (StaticConflict);

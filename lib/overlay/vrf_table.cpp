@@ -38,4 +38,9 @@ uint64_t VrfTable::lookup(uint32_t ipHost) const {
     return nh;
 }
 
+void VrfTable::lookupBulk(const uint32_t* ipHost, uint64_t* nextHops, unsigned n) const {
+    // rte_fib takes a non-const array it does not write.
+    rte_fib_lookup_bulk(fib_, const_cast<uint32_t*>(ipHost), nextHops, static_cast<int>(n));
+}
+
 }  // namespace vtepgw::overlay

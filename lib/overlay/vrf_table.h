@@ -35,6 +35,7 @@ public:
 
     // kNoRoute, or the bridge id with kLocal set for the gateway's own addresses.
     uint64_t lookup(uint32_t ipHost) const;
+    void lookupBulk(const uint32_t* ipHost, uint64_t* nextHops, unsigned n) const;
     const std::string& vrf() const { return vrf_; }
 
 private:
