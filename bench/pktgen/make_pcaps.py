@@ -128,7 +128,7 @@ def config(mode, macs, underlay, access):
                            "neighbors": [{"address": dotted(remote_ip(i)), "mac": ":".join(f"{b:02x}" for b in mac("remote", i))} for i in range(macs)]}
     return {
         "ports": {"underlay": {"device": underlay}, "access": {"device": access}},
-        "underlay": {"port": "underlay", "address": OUR_IP + "/16", "gateway": "10.0.0.1", "mtu": 9000,
+        "underlay": {"port": "underlay", "address": OUR_IP + "/16", "gateway": "10.0.0.1", "mtu": 1600,
                      "neighbors": [{"address": "10.0.0.1", "mac": GW_MAC}]},
         "vxlan": {"fdb_size": max(65536, 4 * macs)},
         "bridges": bridges,
