@@ -64,6 +64,7 @@ struct Options {
     std::string socketPath = "/run/vtepgw/vtepd.sock";
     uint32_t mbufs = 0;  // 0 = sized from ports, workers and rings
     std::string socketGroup;  // members may use the control socket (mode 0660)
+    uint32_t idleMaxUs = 0;   // --idle adaptive: longest sleep of an idle worker; 0 = always poll
 };
 
 void usage(const char* prog) {
@@ -75,6 +76,8 @@ void usage(const char* prog) {
                  "  --profiles DIR  PMD profiles (drivers-config/); default: installed, then source tree\n"
                  "  --mbufs N       at least N packet buffers (default: sized from ports and workers;\n"
                  "                  net_pcap infinite_rx keeps a whole pcap in buffers)\n"
+                 "  --idle MODE     poll (default: workers spin, lowest latency) or adaptive[:MAX_US]:\n"
+                 "                  an idle worker sleeps, backing off up to MAX_US (default 250)\n"
                  "  --check         validate the configuration and exit\n"
                  "Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.\n",
                  prog);
@@ -138,6 +141,26 @@ int main(int argc, char** argv) {
                 return 2;
             }
             opt.mbufs = static_cast<uint32_t>(n);
+        } else if (a == "--idle" && i + 1 < argc) {
+            // "poll" (the default: a core per worker, lowest latency) or "adaptive[:MAX_US]".
+            const std::string v = argv[++i];
+            if (v == "poll") {
+                opt.idleMaxUs = 0;
+            } else if (v.rfind("adaptive", 0) == 0) {
+                opt.idleMaxUs = dataplane::kDefaultIdleMaxUs;
+                if (v.size() > 8) {
+                    char* end = nullptr;
+                    const unsigned long us = v[8] == ':' ? std::strtoul(v.c_str() + 9, &end, 10) : 0;
+                    if (v[8] != ':' || end == v.c_str() + 9 || *end != '\0' || us == 0 || us > 100000) {
+                        std::fprintf(stderr, "vtepd: --idle: '%s' is not poll or adaptive[:1-100000 microseconds]\n", v.c_str());
+                        return 2;
+                    }
+                    opt.idleMaxUs = static_cast<uint32_t>(us);
+                }
+            } else {
+                std::fprintf(stderr, "vtepd: --idle: '%s' is not poll or adaptive[:MAX_US]\n", v.c_str());
+                return 2;
+            }
         } else if (a == "--check") {
             checkOnly = true;
         } else if (a == "--help" || a == "-h") {
@@ -328,6 +351,7 @@ int main(int argc, char** argv) {
                 setup.pool = pool;
                 setup.drainsControlTx = w == 0;
                 setup.workers = workers;
+                setup.idleMaxUs = opt.idleMaxUs;
                 for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});  // not the host port
                 rcu.registerReader(w);
                 ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, arp, rcu, ch, clock));

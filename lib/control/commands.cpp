@@ -238,6 +238,8 @@ Json Commands::showCounters(bool clear) {
                              {"busy_packets", busy.packets},
                              {"busy_cycles", busy.cycles},
                              {"loops", w->loops},
+                             {"idle_sleeps", w->idleSleeps},
+                             {"idle_sleep_us", w->idleSleepUs},
                              {"cycles_per_packet", busy.cyclesPerPacket()},
                              {"cycles_per_packet_from_access", w->busy[0].cyclesPerPacket()},
                              {"cycles_per_packet_from_underlay", w->busy[1].cyclesPerPacket()}});

@@ -178,6 +178,7 @@ struct alignas(64) WorkerCounters {
     HostCounters host;
     std::array<uint64_t, punt::kClassCount> policed{};  // punt_policed drops by class
     uint64_t loops = 0;
+    uint64_t idleSleeps = 0, idleSleepUs = 0;  // adaptive idle: sleeps taken and their total
 
     BusyCounters busyTotal() const {
         return {busy[0].cycles + busy[1].cycles, busy[0].packets + busy[1].packets};

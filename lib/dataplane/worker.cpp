@@ -47,30 +47,47 @@ Worker::Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& 
 
 void Worker::run(const std::atomic<bool>& stop) {
     rcu_.online(setup_.id);
+    uint32_t empty = 0, sleepUs = 0;
     while (!stop.load(std::memory_order_relaxed)) {
-        pollOnce();
+        const uint32_t received = pollOnce();
         rcu_.quiescent(setup_.id);
+        if (setup_.idleMaxUs == 0) continue;  // polling: one predictable branch, nothing else
+        if (received != 0) {
+            empty = sleepUs = 0;
+            continue;
+        }
+        if (++empty < kIdleSpins) continue;
+        sleepUs = std::min(setup_.idleMaxUs, sleepUs == 0 ? 1 : 2 * sleepUs);
+        // Offline while asleep: a snapshot published meanwhile need not wait for us.
+        rcu_.offline(setup_.id);
+        rte_delay_us_sleep(sleepUs);
+        rcu_.online(setup_.id);
+        ++counters_.idleSleeps;
+        counters_.idleSleepUs += sleepUs;
     }
     flush();
     rcu_.offline(setup_.id);
 }
 
-void Worker::pollOnce() {
+uint32_t Worker::pollOnce() {
     const ForwardingState* st = state_.current();
     now_ = clock_.load(std::memory_order_relaxed);
     rte_mbuf* pkts[kBurst];
+    uint32_t received = 0;
     for (const RxQueue& q : setup_.rxQueues) {
         // Empty polls are not busy time: the clock starts only for a burst with packets
         // and stops after its packets are handed to the NIC.
         const uint64_t start = rte_rdtsc();
         const uint16_t n = rte_eth_rx_burst(q.port, q.queue, pkts, kBurst);
         if (n != 0) dispatch(*st, q.port, pkts, n, start);
+        received += n;
     }
     if (setup_.drainsControlTx) {
-        drainControlTx();
+        received += drainControlTx();
         flush();
     }
     ++counters_.loops;
+    return received;
 }
 
 void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
@@ -596,7 +613,7 @@ void Worker::flush() {
     }
 }
 
-void Worker::drainControlTx() {
+unsigned Worker::drainControlTx() {
     rte_mbuf* pkts[kBurst];
     const unsigned n = rte_ring_sc_dequeue_burst(channels_.controlTx, reinterpret_cast<void**>(pkts),
                                                  kBurst, nullptr);
@@ -609,6 +626,7 @@ void Worker::drainControlTx() {
         if (st == nullptr) st = state_.current();
         inject(*st, pkts[i]);
     }
+    return n;
 }
 
 }  // namespace vtepgw::dataplane

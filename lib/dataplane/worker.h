@@ -24,6 +24,11 @@ class QsbrDomain;
 namespace vtepgw::dataplane {
 
 inline constexpr uint16_t kBurst = 32;
+// Adaptive idle (vtepd --idle adaptive): after this many empty loops in a row a worker
+// sleeps, 1 us first, doubling up to its maximum; the first packet resets it. OVS's
+// pmd-sleep-max and VPP's adaptive mode are the models.
+inline constexpr uint32_t kIdleSpins = 1024;
+inline constexpr uint32_t kDefaultIdleMaxUs = 250;
 // Flood copies of frames up to this size are copied whole; larger ones share the payload
 // (an indirect clone behind a header mbuf). Measured by bench/worker_bench BM_Flood.
 inline constexpr uint32_t kCopyBelow = 256;
@@ -74,6 +79,7 @@ struct WorkerSetup {
     rte_mempool* pool = nullptr;     // for flood copies (header mbufs and clones)
     bool drainsControlTx = false;
     uint32_t workers = 1;            // how many workers share the punt policer's rates
+    uint32_t idleMaxUs = 0;          // adaptive idle: longest sleep; 0 = poll without pause
 };
 
 class Worker {
@@ -83,9 +89,9 @@ public:
 
     // Polls until `stop` is set, then flushes and goes RCU-offline.
     void run(const std::atomic<bool>& stop);
-    // One loop: every RX queue once, the control TX ring, flush. For tests and benchmarks
-    // (the caller must have put the worker online with the RCU domain).
-    void pollOnce();
+    // One loop: every RX queue once, the control TX ring, flush; returns the packets received.
+    // For tests and benchmarks (the caller must have put the worker online with the RCU domain).
+    uint32_t pollOnce();
     // Processes a burst as if received on `port` (benchmarks): the same path as pollOnce's
     // bursts, byte counts, flush and busy cycles included.
     void processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n);
@@ -189,7 +195,7 @@ private:
         if (b.count == RTE_DIM(b.pkts)) flushPort(port);
     }
     void flushPort(uint16_t port);
-    void drainControlTx();
+    unsigned drainControlTx();
     void dropPacket(rte_mbuf* m, counters::Drop reason) {
         counters_.drop(reason);
         rte_pktmbuf_free(m);
