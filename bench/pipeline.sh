@@ -10,7 +10,8 @@
 #   --seconds N  measuring window per case (default 5; a 2 s warm-up comes first)
 #   --only RE    run the cases whose name matches RE (e.g. 'encap-64-1-')
 #   --pool-ops   mempool driver for both (EAL --mbuf-pool-ops-name; default: DPDK's ring)
-#   KEEP=1 in the environment keeps the work directory (pcaps, configs, logs)
+#   KEEP=1 in the environment keeps the work directory (pcaps, configs, logs);
+#   VTEPD_ARGS="--idle adaptive" passes options to vtepd (after its --)
 # Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50,
 # routed = access in VNI 10 -> routed by the bridge gateway -> tunnel in VNI 20),
 # inner frame size (64, 1500 bytes with FCS), MACs (1, 1,000, 100k), workers (1, 2).
@@ -104,7 +105,7 @@ vtepd_run() {  # mode upvdev accessvdev workers mbufs macs
         --access net_pcap1 --out "$work/vtepd.json"
     "$vtepd" --lcores="$(lcores_for "$4")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl \
         ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$2" --vdev="$3" --log-level='vtepgw.*:warning' -- \
-        --config "$work/vtepd.json" --socket "$sock" --mbufs "$5" > "$work/vtepd.out" 2>&1 &
+        --config "$work/vtepd.json" --socket "$sock" --mbufs "$5" ${VTEPD_ARGS:-} > "$work/vtepd.out" 2>&1 &
     vpid=$!
     # Ready when it answers (100k static MACs and pcaps in memory take a while to load).
     for _ in $(seq 1200); do "$vtepctl" --socket "$sock" show vtep >/dev/null 2>&1 && break; sleep 0.1; done
