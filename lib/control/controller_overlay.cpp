@@ -160,7 +160,8 @@ void Controller::handleBridgeArp(rte_mbuf* m) {
         return;
     }
     const auto arp = packet::parseArp(m);
-    if (!arp) {
+    // A multicast or zero sender MAC is no host's: never learned, answered or passed on.
+    if (!arp || rte_is_multicast_ether_addr(&arp->sha) || rte_is_zero_ether_addr(&arp->sha)) {
         dropPacket(m, Drop::bad_arp);
         return;
     }
@@ -173,7 +174,7 @@ void Controller::handleBridgeArp(rte_mbuf* m) {
             VTEPGW_LOG(WARNING, CONTROL, "bridge %s: another host claims the gateway address %s",
                        spec->name.c_str(), Ipv4Address{arp->sip}.toString().c_str());
         }
-    } else if (arp->sip != 0 && !rte_is_multicast_ether_addr(&arp->sha) && !rte_is_zero_ether_addr(&arp->sha)) {
+    } else if (arp->sip != 0) {
         snoop(pm.bridge, *spec, arp->sip, arp->sha);
     }
     if (arp->op == RTE_ARP_OP_REQUEST && !senderIsUs) {

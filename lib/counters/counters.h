@@ -52,7 +52,7 @@ namespace vtepgw::counters {
     X(punt_policed, "packet for the control core or host interface over its class's rate (underlay.punt_limits)") \
     X(host_queue_full, "the host interface did not take a punted packet (its queue was full)") \
     X(host_frame_refused, "frame from the host interface not ours to send (foreign source MAC, not IPv4/ARP)") \
-    X(bad_arp, "ARP in a bridge vtepd reads ARP in (gateway, suppression) that is not Ethernet/IPv4 ARP") \
+    X(bad_arp, "ARP in a bridge vtepd reads ARP in (gateway, suppression): not Ethernet/IPv4 ARP, or a multicast or zero sender MAC") \
     X(routed_not_ipv4, "frame to the gateway MAC that is not IPv4 (only IPv4 is routed)")     \
     X(routed_bad_header, "routed IPv4 packet with a bad version, length or header checksum")   \
     X(ttl_expired, "routed packet whose TTL ran out (ICMP time exceeded sent)")               \

@@ -280,8 +280,13 @@ TEST_F(OverlayL3, BadRoutedFramesAreNamedDrops) {
     Bytes badArp = tagged(arpRequest(kHostB, kB, kR));
     badArp[18 + 4] = 8;  // hardware address length
     inject("t", badArp);
+    // A sender MAC no host has (the frame's own source is a real one).
+    Bytes multicastSender = tagged(arpRequest(kHostB, kB, kGw20));
+    multicastSender[18 + 8] |= 0x01;
+    inject("t", multicastSender);
     run();
-    EXPECT_EQ(drops(Drop::bad_arp), 1u);
+    EXPECT_EQ(drops(Drop::bad_arp), 2u);
+    EXPECT_EQ(bridge("br20").gatewayReplies, 0u);
     for (const auto& [name, p] : ports) EXPECT_TRUE(collect(name).empty()) << name;
 }
 
