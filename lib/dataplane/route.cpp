@@ -14,17 +14,12 @@
 namespace vtepgw::dataplane {
 
 using counters::Drop;
+using packet::ethOf;
 using fdb::Dest;
 using fdb::DestKind;
 using state::BridgeState;
 using state::ForwardingState;
 using state::Member;
-
-namespace {
-
-inline rte_ether_hdr* ethOf(rte_mbuf* m) { return rte_pktmbuf_mtod(m, rte_ether_hdr*); }
-
-}  // namespace
 
 void Worker::routeBurst(const ForwardingState& st, rte_mbuf** pkts, const fdb::BridgeId* in, const Member* ingress,
                         uint16_t n) {

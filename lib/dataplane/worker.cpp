@@ -15,6 +15,7 @@
 namespace vtepgw::dataplane {
 
 using counters::Drop;
+using packet::ethOf;
 using counters::Event;
 using fdb::Dest;
 using fdb::DestKind;
@@ -23,8 +24,6 @@ using state::ForwardingState;
 using state::Member;
 
 namespace {
-
-inline rte_ether_hdr* ethOf(rte_mbuf* m) { return rte_pktmbuf_mtod(m, rte_ether_hdr*); }
 
 inline bool isMulticastOrZero(const rte_ether_addr& a) {
     return rte_is_multicast_ether_addr(&a) || rte_is_zero_ether_addr(&a);

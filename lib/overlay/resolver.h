@@ -43,7 +43,6 @@ public:
     Tick tick(uint64_t nowMs);
     // Gives up on every address of the bridges not in `live` (removed or no longer routed).
     std::vector<rte_mbuf*> retain(const std::vector<bool>& live);
-    size_t pending() const { return pending_.size(); }
     size_t heldPackets() const {
         size_t n = 0;
         for (const auto& [k, p] : pending_) n += p.held.size();

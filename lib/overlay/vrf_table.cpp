@@ -9,7 +9,7 @@
 
 namespace vtepgw::overlay {
 
-VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) : vrf_(vrf) {
+VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) {
     // DPDK object names are global and short: a sequence number keeps rebuilt tables apart.
     static std::atomic<uint32_t> seq{0};
     const std::string name = "vrf" + std::to_string(seq++);
@@ -31,12 +31,6 @@ VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) : v
 }
 
 VrfTable::~VrfTable() { rte_fib_free(fib_); }
-
-uint64_t VrfTable::lookup(uint32_t ipHost) const {
-    uint64_t nh = kNoRoute;
-    rte_fib_lookup_bulk(fib_, &ipHost, &nh, 1);
-    return nh;
-}
 
 void VrfTable::lookupBulk(const uint32_t* ipHost, uint64_t* nextHops, unsigned n) const {
     // rte_fib takes a non-const array it does not write.

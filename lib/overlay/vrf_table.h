@@ -33,13 +33,10 @@ public:
     VrfTable(const VrfTable&) = delete;
     VrfTable& operator=(const VrfTable&) = delete;
 
-    // kNoRoute, or the bridge id with kLocal set for the gateway's own addresses.
-    uint64_t lookup(uint32_t ipHost) const;
+    // nextHops[i]: kNoRoute, or the bridge id with kLocal set for the gateway's own addresses.
     void lookupBulk(const uint32_t* ipHost, uint64_t* nextHops, unsigned n) const;
-    const std::string& vrf() const { return vrf_; }
 
 private:
-    std::string vrf_;
     rte_fib* fib_ = nullptr;
 };
 

@@ -22,6 +22,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
+#include <rte_mbuf.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 #include <rte_vxlan.h>
@@ -56,6 +57,8 @@ inline constexpr uint8_t kVxlanFlagI = 0x08;
 // The VXLAN header's second word carries the VNI in its top 24 bits.
 inline uint32_t vniToWireBe(uint32_t vni) { return rte_cpu_to_be_32(vni << 8); }
 inline uint32_t vniFromWireBe(uint32_t word) { return rte_be_to_cpu_32(word) >> 8; }
+
+inline rte_ether_hdr* ethOf(rte_mbuf* m) { return rte_pktmbuf_mtod(m, rte_ether_hdr*); }
 
 // IPv4 flags/fragment-offset field masks (host order).
 inline constexpr uint16_t kIpv4MoreFragments = 0x2000;
