@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
     # build
     build-essential g++ meson ninja-build pkg-config
-    dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev libmnl-dev
+    dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev libmnl-dev libcli11-dev
     # lab and tests: namespaces, real peers, packet decoding
     iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
     openvswitch-switch  # the GRE peer (userspace datapath): this kernel has no gretap

@@ -32,6 +32,8 @@
 #include "control/controller.h"
 #include "control/report.h"
 #include "control/socket.h"
+#include "instance.h"
+#include <rte_version.h>
 #include "control/telemetry.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
@@ -79,6 +81,7 @@ void usage(const char* prog) {
                  "  --idle MODE     poll (default: workers spin, lowest latency) or adaptive[:MAX_US]:\n"
                  "                  an idle worker sleeps, backing off up to MAX_US (default 250)\n"
                  "  --check         validate the configuration and exit\n"
+                 "  --version       print vtepd's and DPDK's versions\n"
                  "Signals: SIGINT/SIGTERM stop, SIGHUP reloads the configuration file.\n",
                  prog);
 }
@@ -128,7 +131,9 @@ int main(int argc, char** argv) {
         }
     Options opt;
     bool checkOnly = false;
-    for (int i = dash < 0 ? argc : dash + 1; i < argc; ++i) {
+    // "vtepd --version" and "vtepd --help" work without EAL's "--" too.
+    const int ours = dash < 0 ? (argc == 2 && argv[1][0] == '-' && argv[1][1] == '-' ? 1 : argc) : dash + 1;
+    for (int i = ours; i < argc; ++i) {
         const std::string a = argv[i];
         if ((a == "--config" || a == "--socket" || a == "--profiles" || a == "--socket-group") && i + 1 < argc) {
             (a == "--config" ? opt.configPath : a == "--socket" ? opt.socketPath
@@ -161,6 +166,9 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "vtepd: --idle: '%s' is not poll or adaptive[:MAX_US]\n", v.c_str());
                 return 2;
             }
+        } else if (a == "--version") {
+            std::printf("vtepd %s (DPDK %s)\n", VTEPGW_VERSION, rte_version());
+            return 0;
         } else if (a == "--check") {
             checkOnly = true;
         } else if (a == "--help" || a == "-h") {
@@ -202,8 +210,18 @@ int main(int argc, char** argv) {
     }
     config::Config cfg = std::move(*parsed.config);
     if (opt.profileDir.empty()) opt.profileDir = defaultProfileDir();
+    // "config save" and reloads must find the file whatever the working directory becomes.
+    if (char* real = realpath(opt.configPath.c_str(), nullptr)) {
+        opt.configPath = real;
+        std::free(real);
+    }
 
     const int ealArgc = dash < 0 ? argc : dash;
+    for (const std::string& busy : {app::checkSocketFree(opt.socketPath), app::checkPrefixFree(ealArgc, argv)})
+        if (!busy.empty()) {
+            std::fprintf(stderr, "vtepd: %s\n", busy.c_str());
+            return 1;
+        }
     const int rc = rte_eal_init(ealArgc, argv);
     if (rc < 0) {
         std::fprintf(stderr, "vtepd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
@@ -361,6 +379,7 @@ int main(int argc, char** argv) {
             ctl.attachWorkers(wc);
             control::Commands commands(ctl, fdb, wc, interfaces,
                                        nlohmann::ordered_json::parse(readFile(opt.configPath)), pool);
+            commands.setConfigFile(opt.configPath);
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
                 return commands.executeLine(line);
             }, socketGroup);
@@ -376,12 +395,15 @@ int main(int argc, char** argv) {
 
             while (!gStop.load()) {
                 if (gReload.exchange(false)) {
-                    const auto errors = commands.applyText(readFile(opt.configPath));
-                    for (const auto& e : errors) VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.c_str());
-                    if (!errors.empty()) VTEPGW_LOG(ERR, CONFIG, "reload rejected: configuration unchanged");
-                    else
-                        for (const auto& w : commands.warnings()) VTEPGW_LOG(WARNING, CONFIG, "reload: %s", w.c_str());
+                    // The same path as "vtepctl config reload"; the log says what it said.
+                    const auto reply = commands.reload();
+                    for (const auto& e : reply.value("errors", nlohmann::ordered_json::array()))
+                        VTEPGW_LOG(ERR, CONFIG, "reload rejected: %s", e.get<std::string>().c_str());
+                    for (const auto& w : reply.value("warnings", nlohmann::ordered_json::array()))
+                        VTEPGW_LOG(WARNING, CONFIG, "reload: %s", w.get<std::string>().c_str());
+                    if (reply.value("ok", false)) VTEPGW_LOG(INFO, CONFIG, "reloaded %s", opt.configPath.c_str());
                 }
+                commands.sample(ctl.nowMs());
                 const bool polled = ctl.poll();  // both run every round
                 const bool busy = telemetry.serve() || polled;
                 if (!socket.poll(ctl.nowMs()) && !busy)

@@ -537,6 +537,31 @@ void parseBridgeL3(Reader& r, const Json& b, const std::string& path, BridgeSpec
 
 // Routing picks the bridge whose subnet holds the destination: within a VRF no two bridges
 // may claim overlapping subnets. VRFs are separate tables, so they may reuse addresses.
+// A VTEP no route reaches gets nothing from us: say so where it is configured, since the
+// dataplane can only count the copies it drops (no_route).
+void checkVtepRoutes(Reader& r, const Config& cfg) {
+    const UnderlaySpec& u = cfg.underlay;
+    auto routed = [&](Ipv4Address a) {
+        if (u.gateway || u.address.contains(a)) return true;
+        return std::any_of(u.routes.begin(), u.routes.end(), [&](const RouteSpec& rt) { return rt.prefix.contains(a); });
+    };
+    auto check = [&](const std::string& path, Ipv4Address a) {
+        if (!routed(a))
+            r.warn(path, "no underlay route to VTEP " + a.toString() + " (not on " +
+                             Ipv4Prefix{u.address.network(), u.address.length}.toString() +
+                             ", no matching underlay.routes entry, no underlay.gateway): traffic to it is dropped "
+                             "as no_route");
+    };
+    for (const auto& b : cfg.bridges) {
+        const std::string path = Reader::join("bridges", b.name);
+        for (size_t i = 0; i < b.floodVteps.size(); ++i)
+            check(Reader::index(Reader::join(path, "flood_vteps"), i), b.floodVteps[i]);
+        for (size_t i = 0; i < b.staticMacs.size(); ++i)
+            if (b.staticMacs[i].vtep)
+                check(Reader::join(Reader::index(Reader::join(path, "static_macs"), i), "vtep"), *b.staticMacs[i].vtep);
+    }
+}
+
 void checkGatewaySubnets(Reader& r, const Config& cfg) {
     struct Owner {
         const BridgeSpec* bridge;
@@ -847,6 +872,7 @@ ParseResult parse(std::string_view jsonText) {
         parseBridges(r, root, cfg);
         checkGatewaySubnets(r, cfg);
         checkEvpnBridges(r, cfg);
+        checkVtepRoutes(r, cfg);
     }
     result.errors = std::move(r.errors);
     result.warnings = std::move(r.warnings);

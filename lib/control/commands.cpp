@@ -6,16 +6,18 @@
 #include <algorithm>
 #include <set>
 
-#include <fstream>
-#include <sys/stat.h>
-#include <sstream>
+#include <map>
+#include <optional>
 
 #include "config/parse.h"
+#include "config/store.h"
 #include "control/report.h"
 
 namespace vtepgw::control {
 
 using Json = Commands::Json;
+using netaddr::Ipv4Address;
+using netaddr::Ipv4Prefix;
 
 namespace {
 
@@ -33,13 +35,106 @@ bool stringArg(const Json& args, const char* name, std::string& out, std::vector
     return true;
 }
 
+// The arguments each command takes; anything else is an error naming it, so that a
+// misspelt option never silently does something else. "bridge add" takes a bridge's
+// fields, which config::parse checks by name.
+const std::map<std::string, std::set<std::string>>& argumentsOf() {
+    static const std::map<std::string, std::set<std::string>> k = {
+        {"show counters", {"clear"}}, {"clear counters", {}}, {"show vtep", {"vtep"}},
+        {"show bridges", {"vni", "bridge"}}, {"show interfaces", {"port"}}, {"show igmp", {}},
+        {"show neighbors", {}}, {"show routes", {}}, {"show evpn", {}}, {"show config", {}}, {"show fdb", {}},
+        {"show address-table", {"vni", "mac", "vlan", "port", "vtep", "type"}}, {"show arp", {"vni"}},
+        {"clear address-table", {"vni"}}, {"config apply", {"file"}}, {"config save", {"file"}},
+        {"config diff", {"file"}}, {"config reload", {}}, {"log level", {"pattern", "level"}},
+        {"bridge del", {"bridge"}}, {"member add", {"bridge", "port", "vlan"}},
+        {"member del", {"bridge", "port", "vlan"}}, {"flood add", {"bridge", "vtep"}},
+        {"flood del", {"bridge", "vtep"}}, {"group set", {"bridge", "group"}},
+        {"static add", {"bridge", "mac", "vtep", "port", "vlan"}}, {"static del", {"bridge", "mac"}}};
+    return k;
+}
+
+std::string joined(const std::set<std::string>& names) {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? "none" : s;
+}
+
+// Filter arguments, parsed: addresses compare as addresses, never as text.
+struct Filter {
+    std::optional<uint32_t> vni, vlan;
+    std::optional<netaddr::MacAddress> mac;
+    std::optional<netaddr::Ipv4Address> vtep;
+    std::optional<std::string> port, bridge, type;
+
+    static Filter parse(const Json& args, std::vector<std::string>& errors) {
+        Filter f;
+        auto number = [&](const char* name, uint32_t hi, std::optional<uint32_t>& out) {
+            if (!args.contains(name)) return;
+            if (!args[name].is_number_unsigned() || args[name].get<uint64_t>() > hi || args[name].get<uint64_t>() == 0)
+                errors.push_back(std::string("args.") + name + ": must be a number between 1 and " + std::to_string(hi));
+            else
+                out = args[name].get<uint32_t>();
+        };
+        auto text = [&](const char* name, std::optional<std::string>& out) {
+            if (!args.contains(name)) return;
+            if (!args[name].is_string()) errors.push_back(std::string("args.") + name + ": must be a string");
+            else out = args[name].get<std::string>();
+        };
+        number("vni", 0xFFFFFF, f.vni);
+        number("vlan", 4094, f.vlan);
+        text("port", f.port);
+        text("bridge", f.bridge);
+        text("type", f.type);
+        std::optional<std::string> mac, vtep;
+        text("mac", mac);
+        text("vtep", vtep);
+        if (mac && !(f.mac = netaddr::MacAddress::parse(*mac)))
+            errors.push_back("args.mac: '" + *mac + "' is not a MAC address");
+        if (vtep && !(f.vtep = netaddr::Ipv4Address::parse(*vtep)))
+            errors.push_back("args.vtep: '" + *vtep + "' is not an IPv4 address");
+        return f;
+    }
+    // Rows carry canonical text (MacAddress/Ipv4Address::toString), so canonical text compares.
+    bool keeps(const Json& row) const {
+        auto same = [&](const char* key, const Json& want) { return row.contains(key) && row[key] == want; };
+        if (vni && !same("vni", *vni)) return false;
+        if (vlan && !same("vlan", *vlan)) return false;
+        if (mac && !same("mac", mac->toString())) return false;
+        if (vtep && !same("vtep", vtep->toString())) return false;
+        if (port && !same("port", *port)) return false;
+        if (bridge && !same("bridge", *bridge)) return false;
+        if (type && !same("type", *type)) return false;
+        return true;
+    }
+    Json apply(const Json& rows) const {
+        Json out = Json::array();
+        for (const auto& r : rows)
+            if (keeps(r)) out.push_back(r);
+        return out;
+    }
+};
+
+// A MAC or address as the configuration will hold it: canonical when it parses (so it can
+// be found again whatever notation the operator used), as given otherwise (config::parse
+// then reports it).
+Json canonicalMac(const Json& v) {
+    if (!v.is_string()) return v;
+    const auto m = netaddr::MacAddress::parse(v.get<std::string>());
+    return m ? Json(m->toString()) : v;
+}
+Json canonicalIp(const Json& v) {
+    if (!v.is_string()) return v;
+    const auto a = netaddr::Ipv4Address::parse(v.get<std::string>());
+    return a ? Json(a->toString()) : v;
+}
+
 }  // namespace
 
 Commands::Commands(Controller& ctl, fdb::Fdb& fdb,
                    std::vector<const counters::WorkerCounters*> workers,
                    std::vector<InterfaceInfo> interfaces, Json configJson, rte_mempool* pool)
     : ctl_(ctl), fdb_(fdb), workers_(std::move(workers)), interfaces_(std::move(interfaces)),
-      config_(std::move(configJson)), pool_(pool) {}
+      config_(std::move(configJson)), pool_(pool), fileConfig_(config_) {}
 
 std::string Commands::executeLine(const std::string& line) {
     Json request;
@@ -57,13 +152,39 @@ Json Commands::execute(const Json& request) {
         return failed("command: is required (a string, e.g. \"show counters\")");
     const std::string cmd = request["command"].get<std::string>();
     const Json args = request.contains("args") && request["args"].is_object() ? request["args"] : Json::object();
+    if (cmd != "bridge add") {
+        const auto spec = argumentsOf().find(cmd);
+        if (spec == argumentsOf().end()) return failed("command: unknown command '" + cmd + "'");
+        std::vector<std::string> errors;
+        for (const auto& a : args.items())
+            if (!spec->second.count(a.key()))
+                errors.push_back("args." + a.key() + ": '" + cmd + "' takes no such argument (it takes: " +
+                                 joined(spec->second) + ")");
+        if (!errors.empty()) return failed(errors);
+    }
     try {
-        if (cmd == "show counters") return ok(showCounters(args.value("clear", false)));
-        if (cmd == "show vtep") return ok(showVteps());
-        if (cmd == "show bridges") return ok(showBridges());
-        if (cmd == "show interfaces") return ok(showInterfaces());
+        std::vector<std::string> errors;
+        const Filter filter = Filter::parse(args, errors);
+        if (cmd.rfind("show ", 0) == 0 || cmd == "clear address-table")
+            if (!errors.empty()) return failed(errors);
+        if (cmd == "show counters" || cmd == "clear counters") {
+            if (cmd == "clear counters" || args.value("clear", false)) {
+                clearCounters();
+                return ok(Json{{"cleared", true}});
+            }
+            return ok(showCounters(false));
+        }
+        if (cmd == "show vtep") return ok(filter.apply(showVteps()));
+        if (cmd == "show bridges") return ok(filter.apply(showBridges()));
+        if (cmd == "show interfaces") {
+            Json rows = Json::array();
+            for (const auto& r : showInterfaces())
+                if (!filter.port || r["name"] == *filter.port) rows.push_back(r);
+            return ok(rows);
+        }
         if (cmd == "show igmp") return ok(showIgmp());
         if (cmd == "show neighbors") return ok(showNeighbors());
+        if (cmd == "show routes") return ok(showRoutes());
         if (cmd == "show evpn") return ok(showEvpn());
         if (cmd == "show config") return ok(config_);
         if (cmd == "show fdb") {
@@ -74,7 +195,6 @@ Json Commands::execute(const Json& request) {
                            {"learned_per_bridge", perBridge}});
         }
         if (cmd == "log level") {
-            std::vector<std::string> errors;
             std::string pattern, level;
             if (!stringArg(args, "pattern", pattern, errors) || !stringArg(args, "level", level, errors))
                 return failed(errors);
@@ -86,32 +206,22 @@ Json Commands::execute(const Json& request) {
                 return failed("args.pattern: '" + pattern + "' is not a valid pattern");
             return ok("applied");
         }
-        if (cmd == "show address-table") return ok(showAddressTable(args));
-        if (cmd == "show arp") {
-            Json out = Json::array();
-            for (const auto& r : arpTableJson(ctl_, fdb_))
-                if (!args.contains("vni") || r["vni"] == args["vni"]) out.push_back(r);
-            return ok(out);
-        }
+        if (cmd == "show address-table") return ok(filter.apply(addressTableJson(ctl_, fdb_)));
+        if (cmd == "show arp") return ok(filter.apply(arpTableJson(ctl_, fdb_)));
         if (cmd == "clear address-table") return ok(clearAddressTable(args));
         if (cmd == "config apply") {
             std::string file;
-            std::vector<std::string> errors;
             if (!stringArg(args, "file", file, errors)) return failed(errors);
-            // The control core must never block: no FIFOs, devices or giant files.
-            struct stat sb {};
-            if (stat(file.c_str(), &sb) != 0) return failed("args.file: cannot read '" + file + "'");
-            if (!S_ISREG(sb.st_mode)) return failed("args.file: '" + file + "' is not a regular file");
-            if (sb.st_size > kMaxConfigFile)
-                return failed("args.file: '" + file + "' is larger than " + std::to_string(kMaxConfigFile) + " bytes");
-            std::ifstream in(file);
-            if (!in) return failed("args.file: cannot read '" + file + "'");
-            std::ostringstream text;
-            text << in.rdbuf();
-            errors = applyText(text.str());
+            std::string error;
+            const auto text = config::readRegularFile(file, kMaxConfigFile, error);
+            if (!text) return failed("args.file: " + error);
+            errors = applyText(*text);
             return errors.empty() ? applied() : failed(errors);
         }
-        const auto errors = change(cmd, args);
+        if (cmd == "config save") return configSave(args);
+        if (cmd == "config diff") return configDiff(args);
+        if (cmd == "config reload") return reload();
+        errors = change(cmd, args);
         return errors.empty() ? applied() : failed(errors);
     } catch (const std::exception& e) {
         // Bad argument types inside nlohmann accessors: an error for this request only.
@@ -186,6 +296,7 @@ std::vector<std::string> Commands::change(const std::string& cmd, const Json& ar
         if (args.contains("vlan")) m["vlan"] = args["vlan"];
         return m;
     };
+    const Json vtep = canonicalIp(args.value("vtep", Json("")));
     if (cmd == "bridge del") {
         next["bridges"].erase(bridge);
     } else if (cmd == "member add") {
@@ -193,56 +304,128 @@ std::vector<std::string> Commands::change(const std::string& cmd, const Json& ar
     } else if (cmd == "member del") {
         if (!removeFrom("members", member())) return {"bridges." + bridge + ".members: no such member"};
     } else if (cmd == "flood add") {
-        b["flood_vteps"].push_back(args.value("vtep", ""));
+        b["flood_vteps"].push_back(vtep);
     } else if (cmd == "flood del") {
-        if (!removeFrom("flood_vteps", args.value("vtep", "")))
-            return {"bridges." + bridge + ".flood_vteps: " + args.value("vtep", "") + " is not listed"};
+        // Listed entries compare as addresses, however the file wrote them.
+        bool found = false;
+        if (b.contains("flood_vteps"))
+            for (auto it = b["flood_vteps"].begin(); it != b["flood_vteps"].end(); ++it)
+                if (canonicalIp(*it) == vtep) {
+                    b["flood_vteps"].erase(it);
+                    found = true;
+                    break;
+                }
+        if (!found) return {"bridges." + bridge + ".flood_vteps: " + args.value("vtep", "") + " is not listed"};
     } else if (cmd == "group set") {
         if (args.contains("group") && !args["group"].is_null()) b["group"] = args["group"];
         else b.erase("group");
     } else if (cmd == "static add") {
         Json s = args;
         s.erase("bridge");
+        if (s.contains("mac")) s["mac"] = canonicalMac(s["mac"]);
+        if (s.contains("vtep")) s["vtep"] = canonicalIp(s["vtep"]);
         b["static_macs"].push_back(s);
     } else if (cmd == "static del") {
         const std::string mac = args.value("mac", "");
+        const Json want = canonicalMac(Json(mac));
         bool found = false;
         if (b.contains("static_macs")) {
             Json& arr = b["static_macs"];
             for (auto it = arr.begin(); it != arr.end(); ++it)
-                if ((*it).value("mac", "") == mac) {
+                if (canonicalMac((*it).value("mac", Json(""))) == want) {
                     arr.erase(it);
                     found = true;
                     break;
                 }
         }
         if (!found) return {"bridges." + bridge + ".static_macs: " + mac + " is not a static MAC"};
+        if (b["static_macs"].empty()) b.erase("static_macs");  // as if never added: no noise in config diff
     } else {
         return {"command: unknown command '" + cmd + "'"};
     }
     return applyJson(next);
 }
 
+void Commands::clearCounters() {
+    ctl_.clearCounters();
+    workerBase_.assign(workers_.size(), WorkerBase{});
+    for (size_t i = 0; i < workers_.size(); ++i) {
+        const auto* w = workers_[i];
+        for (size_t d = 0; d < counters::kDirections; ++d) workerBase_[i].busy[d] = w->busy[d];
+        workerBase_[i].loops = w->loops;
+        workerBase_[i].idleSleeps = w->idleSleeps;
+        workerBase_[i].idleSleepUs = w->idleSleepUs;
+    }
+}
+
+void Commands::sample(uint64_t nowMs) {
+    if (latest_ && nowMs - latest_->atMs < kRateIntervalMs) return;
+    auto next = std::make_unique<Sample>();
+    next->atMs = nowMs;
+    next->totals = ctl_.rawTotals();
+    previous_ = std::move(latest_);
+    latest_ = std::move(next);
+}
+
+Json Commands::rates() const {
+    if (!previous_ || !latest_ || latest_->atMs <= previous_->atMs) return nullptr;
+    const double secs = double(latest_->atMs - previous_->atMs) / 1000.0;
+    const auto& a = previous_->totals;
+    const auto& b = latest_->totals;
+    auto per = [secs](uint64_t from, uint64_t to) { return to >= from ? double(to - from) / secs : 0.0; };
+    Json ports = Json::object();
+    for (const auto& p : ctl_.ports()) {
+        const auto &x = a.ports[p.portId], &y = b.ports[p.portId];
+        ports[p.name] = {{"rx_pps", per(x.rxPackets, y.rxPackets)},
+                         {"rx_bps", 8 * per(x.rxBytes, y.rxBytes)},
+                         {"tx_pps", per(x.txPackets, y.txPackets)},
+                         {"tx_bps", 8 * per(x.txBytes, y.txBytes)}};
+    }
+    Json bridges = Json::object();
+    for (const auto& br : ctl_.config().bridges) {
+        const auto id = ctl_.bridgeIds().at(br.name);
+        const auto &x = a.bridges[id], &y = b.bridges[id];
+        bridges[br.name] = {{"encap_pps", per(x.encapPackets, y.encapPackets)},
+                            {"decap_pps", per(x.decapPackets, y.decapPackets)},
+                            {"flooded_pps", per(x.flooded, y.flooded)}};
+    }
+    return Json{{"interval_seconds", secs}, {"ports", ports}, {"bridges", bridges},
+                {"drops_pps", per(a.totalDrops(), b.totalDrops())}};
+}
+
 Json Commands::showCounters(bool clear) {
     if (clear) {
-        ctl_.clearCounters();
+        clearCounters();
         return Json{{"cleared", true}};
     }
     const auto t = ctl_.totals();
     Json j = countersJson(ctl_, t);
+    if (const Json r = rates(); !r.is_null()) {
+        // Beside the figures they describe, so that a table shows both.
+        for (const auto& p : r["ports"].items())
+            if (j["ports"].contains(p.key())) j["ports"][p.key()]["rates"] = p.value();
+        for (const auto& b : r["bridges"].items())
+            if (j["bridges"].contains(b.key())) j["bridges"][b.key()]["rates"] = b.value();
+        j["rate_interval_seconds"] = r["interval_seconds"];
+        j["drops_per_second"] = r["drops_pps"];
+    }
     Json perWorker = Json::array();
     for (size_t i = 0; i < workers_.size(); ++i) {
         const auto* w = workers_[i];
-        const auto busy = w->busyTotal();
+        const WorkerBase base = i < workerBase_.size() ? workerBase_[i] : WorkerBase{};
+        counters::BusyCounters dir[counters::kDirections];
+        for (size_t d = 0; d < counters::kDirections; ++d)
+            dir[d] = {w->busy[d].cycles - base.busy[d].cycles, w->busy[d].packets - base.busy[d].packets};
+        const counters::BusyCounters busy{dir[0].cycles + dir[1].cycles, dir[0].packets + dir[1].packets};
         perWorker.push_back({{"worker", i},
                              {"busy_packets", busy.packets},
                              {"busy_cycles", busy.cycles},
-                             {"loops", w->loops},
-                             {"idle_sleeps", w->idleSleeps},
-                             {"idle_sleep_us", w->idleSleepUs},
+                             {"loops", w->loops - base.loops},
+                             {"idle_sleeps", w->idleSleeps - base.idleSleeps},
+                             {"idle_sleep_us", w->idleSleepUs - base.idleSleepUs},
                              {"cycles_per_packet", busy.cyclesPerPacket()},
-                             {"cycles_per_packet_from_access", w->busy[0].cyclesPerPacket()},
-                             {"cycles_per_packet_from_underlay", w->busy[1].cyclesPerPacket()}});
+                             {"cycles_per_packet_from_access", dir[0].cyclesPerPacket()},
+                             {"cycles_per_packet_from_underlay", dir[1].cyclesPerPacket()}});
     }
     j["workers"] = perWorker;
     if (pool_ != nullptr) {
@@ -281,6 +464,21 @@ Json Commands::showVteps() {
                     {"encapsulation", encap::encapName(key.encap)}};
         if (key.encap == encap::Encap::Vxlan) row["udp_port"] = ctl_.config().udpPortOf(netaddr::Ipv4Address{key.ipHost});
         const bool configured = ctl_.configuredTunnel(id);
+        // How it is reached: the route, the next hop and whether its MAC is known.
+        const Ipv4Address addr{key.ipHost};
+        const auto* route = ctl_.routes().match(addr);
+        const auto nh = ctl_.routes().nextHop(addr);
+        const auto& neigh = ctl_.neighbors().entries();
+        const auto n = nh ? neigh.find(nh->host) : neigh.end();
+        const bool resolved = n != neigh.end() && (n->second.state == underlay::NeighborState::Reachable ||
+                                                   n->second.state == underlay::NeighborState::Static);
+        row.update(Json{{"route", route ? Json(Ipv4Prefix{route->prefix.network(), route->prefix.length}.toString())
+                                        : Json(nullptr)},
+                        {"next_hop", nh ? Json(nh->toString()) : Json(nullptr)},
+                        {"neighbor_state", !nh ? Json("no route")
+                                               : n == neigh.end() ? Json("unresolved")
+                                                                  : Json(underlay::neighborStateName(n->second.state))},
+                        {"reachable", resolved}});
         row.update(Json{{"learned", !configured},
                         {"source", configured ? "static" : ctl_.evpnTunnel(id) ? "evpn" : "learned"},
                         {"vnis", Json(std::vector<uint32_t>(s.second.begin(), s.second.end()))},
@@ -342,8 +540,8 @@ Json Commands::showInterfaces() {
         rte_eth_dev_get_mtu(i.portId, &mtu);
         rte_ether_addr mac{};
         rte_eth_macaddr_get(i.portId, &mac);
-        char macText[RTE_ETHER_ADDR_FMT_SIZE];
-        rte_ether_format_addr(macText, sizeof macText, &mac);
+        netaddr::MacAddress macText;  // one notation everywhere: lowercase, colons
+        std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), macText.bytes.begin());
         const bool underlay = i.name == ctl_.config().underlay.port;
         // What the NIC dropped before vtepd saw it: the first sign of a core that cannot keep up.
         rte_eth_stats nic{};
@@ -353,7 +551,7 @@ Json Commands::showInterfaces() {
                         {"device", i.device},
                         {"driver", i.driver},
                         {"role", !i.role.empty() ? i.role : underlay ? "underlay" : "access"},
-                        {"mac", macText},
+                        {"mac", macText.toString()},
                         {"mtu", mtu},
                         {"link", link.link_status == RTE_ETH_LINK_UP ? "up" : "down"},
                         {"speed_mbps", link.link_speed},
@@ -442,17 +640,80 @@ Json Commands::showNeighbors() {
     return rows;
 }
 
-Json Commands::showAddressTable(const Json& args) {
-    Json rows = addressTableJson(ctl_, fdb_);
-    Json out = Json::array();
-    const bool byVni = args.contains("vni");
-    const std::string mac = args.value("mac", "");
-    for (const auto& r : rows) {
-        if (byVni && r["vni"] != args["vni"]) continue;
-        if (!mac.empty() && r["mac"] != mac) continue;
-        out.push_back(r);
+Json Commands::showRoutes() {
+    std::map<const underlay::RouteTable::Route*, std::vector<std::string>> users;
+    for (const auto& [key, id] : ctl_.tunnels().byKey())
+        if (!key.multicast)
+            if (const auto* r = ctl_.routes().match(Ipv4Address{key.ipHost}))
+                users[r].push_back(Ipv4Address{key.ipHost}.toString());
+    Json rows = Json::array();
+    for (const auto& r : ctl_.routes().routes()) {
+        using O = underlay::RouteTable::Origin;
+        const char* origin = r.origin == O::Connected ? "connected" : r.origin == O::Default ? "gateway" : "static";
+        const auto& neigh = ctl_.neighbors().entries();
+        const auto n = r.via ? neigh.find(r.via->host) : neigh.end();
+        rows.push_back({{"prefix", r.prefix.toString()},
+                        {"via", r.via ? Json(r.via->toString()) : Json(nullptr)},
+                        {"origin", origin},
+                        {"via_state", !r.via ? Json(nullptr)
+                                             : n == neigh.end() ? Json("unresolved")
+                                                                : Json(underlay::neighborStateName(n->second.state))},
+                        {"vteps", users[&r]}});
     }
-    return out;
+    return rows;
+}
+
+Json Commands::configSave(const Json& args) {
+    const std::string file = args.value("file", configFile_);
+    if (file.empty()) return failed("args.file: vtepd was started without a configuration file; name one");
+    const std::string text = config_.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+    if (const std::string error = config::writeFileAtomically(file, text); !error.empty())
+        return failed("args.file: " + error);
+    if (file == configFile_) fileConfig_ = config_;
+    return ok(Json{{"saved", file}, {"bytes", text.size()}});
+}
+
+Json Commands::configDiff(const Json& args) {
+    const std::string file = args.value("file", configFile_);
+    if (file.empty()) return failed("args.file: vtepd was started without a configuration file; name one");
+    std::string error;
+    const auto text = config::readRegularFile(file, kMaxConfigFile, error);
+    if (!text) return failed("args.file: " + error);
+    Json onDisk;
+    try {
+        onDisk = Json::parse(*text);
+    } catch (const Json::exception& e) {
+        return failed("args.file: '" + file + "' is not JSON: " + e.what());
+    }
+    Json rows = Json::array();
+    for (const auto& d : config::diff(onDisk, config_))
+        rows.push_back({{"path", d.path}, {"file", d.file}, {"running", d.running}});
+    return ok(Json{{"file", file}, {"differences", rows}});
+}
+
+Json Commands::reload() {
+    if (configFile_.empty()) return failed("config reload: vtepd was started without a configuration file");
+    std::string error;
+    const auto text = config::readRegularFile(configFile_, kMaxConfigFile, error);
+    if (!text) return failed("config reload: " + error);
+    // Run-time changes made since the file was read or saved: the reload replaces them.
+    std::vector<std::string> discarded;
+    for (const auto& d : config::diff(fileConfig_, config_)) discarded.push_back(d.path);
+    const auto errors = applyText(*text);
+    if (!errors.empty()) {
+        Json reply = failed(errors);
+        reply["errors"].push_back("config reload: " + configFile_ + " rejected; the running configuration is unchanged");
+        return reply;
+    }
+    fileConfig_ = config_;
+    Json reply = ok(Json{{"reloaded", configFile_}, {"discarded_runtime_changes", discarded}});
+    Json warnings = warnings_;
+    if (!discarded.empty())
+        warnings.push_back(std::to_string(discarded.size()) +
+                           " run-time change(s) never saved with 'vtepctl config save' were replaced by " +
+                           configFile_ + ": " + discarded.front() + (discarded.size() > 1 ? ", ..." : ""));
+    if (!warnings.empty()) reply["warnings"] = warnings;
+    return reply;
 }
 
 Json Commands::clearAddressTable(const Json& args) {

@@ -9,6 +9,7 @@
 
 #include <rte_mempool.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/types.h>
@@ -54,6 +55,16 @@ public:
     std::string executeLine(const std::string& line);
     // Replaces the whole configuration (config apply, SIGHUP); errors as in replies.
     std::vector<std::string> applyText(const std::string& text);
+    // The file vtepd read its configuration from: the default of "config save", "config diff"
+    // and what "config reload" (and SIGHUP) read again.
+    void setConfigFile(const std::string& path) { configFile_ = path; }
+    // "config reload": reads the file again and applies it. The reply says what happened,
+    // including run-time changes that were never saved and are now gone.
+    Json reload();
+    // Samples the counters for the per-second rates in "show counters"; call it from the
+    // control loop (it does the work once per kRateIntervalMs).
+    static constexpr uint64_t kRateIntervalMs = 5000;
+    void sample(uint64_t nowMs);
     // What the last accepted change was warned about (e.g. TTL 1): replies carry them as
     // "warnings", a SIGHUP reload logs them.
     const std::vector<std::string>& warnings() const { return warnings_; }
@@ -67,6 +78,11 @@ private:
     Json showEvpn();
     Json showNeighbors();
     Json showAddressTable(const Json& args);
+    Json showRoutes();
+    Json configSave(const Json& args);
+    Json configDiff(const Json& args);
+    void clearCounters();
+    Json rates() const;
     Json clearAddressTable(const Json& args);
     // Validates and applies a modified copy of the configuration.
     std::vector<std::string> applyJson(const Json& next);
@@ -81,6 +97,20 @@ private:
     Json config_;
     rte_mempool* pool_;
     std::vector<std::string> warnings_;
+    std::string configFile_;
+    Json fileConfig_;  // the configuration as last read from or saved to configFile_
+    // Per-worker figures at the last "clear counters" (the controller keeps the rest).
+    struct WorkerBase {
+        counters::BusyCounters busy[counters::kDirections];
+        uint64_t loops = 0, idleSleeps = 0, idleSleepUs = 0;
+    };
+    std::vector<WorkerBase> workerBase_;
+    // Two samples of the totals kRateIntervalMs apart: rates are their difference.
+    struct Sample {
+        uint64_t atMs = 0;
+        counters::Totals totals;
+    };
+    std::unique_ptr<Sample> previous_, latest_;
 };
 
 }  // namespace vtepgw::control

@@ -618,7 +618,24 @@ bool owesFate(const rte_mbuf* m) {
 
 void Controller::release(rte_mbuf* m) {
     const bool fate = owesFate(m);
+    const auto kind = static_cast<dataplane::ExceptionKind>(m->hash.usr);
+    const bool tunnelled =
+        kind == dataplane::ExceptionKind::AwaitNeighbor || kind == dataplane::ExceptionKind::AwaitNeighborCopy;
+    // Workers count a VTEP's copies only when they send them; a held one counts when it goes.
+    std::optional<uint16_t> tunnel;
+    uint32_t innerBytes = 0;
+    if (tunnelled && m->data_len >= sizeof(packet::OuterHeaders)) {
+        const auto* o = rte_pktmbuf_mtod(m, const packet::OuterHeaders*);
+        const bool gre = o->ip.next_proto_id == IPPROTO_GRE;
+        tunnel = tunnels_.find({Ipv4Address::fromNetwork(o->ip.dst_addr).host,
+                                gre ? encap::Encap::Gre : encap::Encap::Vxlan, false});
+        innerBytes = m->pkt_len - encap::mtuOverhead(gre ? encap::Encap::Gre : encap::Encap::Vxlan);
+    }
     const bool sent = transmit(m);
+    if (sent && tunnel && *tunnel < counters_.vteps.size()) {
+        ++counters_.vteps[*tunnel].txPackets;
+        counters_.vteps[*tunnel].txBytes += innerBytes;
+    }
     if (fate) counters_.fate(sent ? counters::Fate::Forwarded : counters::Fate::Dropped);
 }
 

@@ -85,8 +85,11 @@ public:
     // clearCounters(), and a bridge's counters since that bridge was created (a bridge id
     // freed by one bridge and given to another later never carries the old figures over).
     counters::Totals totals() const;
+    // The same without the --clear baseline (monotonic: what rates are computed from).
+    counters::Totals rawTotals() const;
     void clearCounters();
     const underlay::NeighborTable& neighbors() const { return neighbors_; }
+    const underlay::RouteTable& routes() const { return routes_; }
     const overlay::ArpTable& arp() const { return arp_; }
     // The MAC the bridge's gateway answers with.
     rte_ether_addr gatewayMac(const config::BridgeSpec& b) const;
@@ -120,7 +123,6 @@ private:
     // After a transaction's snapshot is published: processes learn requests the workers
     // queued under the previous snapshot, then removes what the change made wrong.
     void flushAfterChange(const config::Config& previous);
-    counters::Totals rawTotals() const;
     std::unique_ptr<state::ForwardingState> buildState();
     void publish();
     // Learns what the workers asked for (a bounded batch); returns how many requests.

@@ -401,8 +401,9 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
-    countTx(tunnelId, innerLen);
     if (t->resolved) {
+        // Unresolved ones are counted by the control core if and when it sends them.
+        countTx(tunnelId, innerLen);
         send(st.underlayPort, m, true);
         settle(counters::Fate::Forwarded);
     } else if (!toControl(m, injecting_ ? ExceptionKind::AwaitNeighborCopy : ExceptionKind::AwaitNeighbor)) {
@@ -544,9 +545,12 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
             outerChecksum(r, st.underlayPort, outer);
             ++bc.replicated;
             ++copies;
-            countTx(id, innerLen);
-            if (t->resolved) send(st.underlayPort, r);
-            else toControl(r, ExceptionKind::AwaitNeighborCopy);
+            if (t->resolved) {
+                countTx(id, innerLen);
+                send(st.underlayPort, r);
+            } else {
+                toControl(r, ExceptionKind::AwaitNeighborCopy);
+            }
         }
     }
     return copies;

@@ -1,5 +1,7 @@
 #include "port/port.h"
 
+#include <rte_devargs.h>
+
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_errno.h>
@@ -72,6 +74,12 @@ uint16_t resolveDevice(const config::PortSpec& spec, uint16_t mtu) {
         if (rc != 0) fail(spec, "cannot probe device", rc);
         if (rte_eth_dev_get_port_by_name(name.c_str(), &id) == 0) return id;
     }
+    // Given to EAL but not there: EAL could not create it (its own messages above say why).
+    for (const rte_devargs* da = rte_devargs_next(nullptr, nullptr); da != nullptr; da = rte_devargs_next(nullptr, da))
+        if (name == da->name)
+            throw PortError("port '" + spec.name + "': device '" + name +
+                            "' was given to EAL but did not come up (see EAL's messages above: a missing "
+                            "interface behind iface=, a PCI device not bound to a DPDK driver)");
     throw PortError("port '" + spec.name + "': device '" + name +
                     "' not found; pass it to EAL (--vdev=" + name + ",... or -a <PCI address>) "
                     "or give its arguments in the config (\"device\": \"" + name + ",iface=...\")");

@@ -21,12 +21,19 @@ public:
     // gateway otherwise; nullopt when nothing matches (no default gateway configured).
     std::optional<Ipv4Address> nextHop(Ipv4Address dst) const;
 
-private:
+    enum class Origin { Connected, Static, Default };
     struct Route {
         Ipv4Prefix prefix;
         std::optional<Ipv4Address> via;  // none = connected
+        Origin origin = Origin::Static;
     };
-    std::vector<Route> routes_;  // longest prefix first
+    // The route `dst` takes (nullptr: none).
+    const Route* match(Ipv4Address dst) const;
+    // Longest prefix first: the order lookups try them.
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
 };
 
 }  // namespace vtepgw::underlay

@@ -39,7 +39,97 @@ shape "show igmp" 'r == []' show igmp
 shape "show config" 'r["underlay"]["address"] == "10.77.0.2/24"' show config
 pass "every show command answers with its documented --json shape"
 ctl show counters >/dev/null && ctl show address-table | grep -q "dynamic" || fail "human output"
-pass "human output (tables)"
+for c in "show counters" "show address-table" "show interfaces" "show vtep" "show bridges" "show neighbors" "show routes"; do
+    wide=$(ctl $c | awk 'length > 120' | head -1)
+    [ -z "$wide" ] || fail "'$c' prints a row wider than 120 columns: $wide"
+done
+ctl show counters | grep -qE "^Packet fates:" || fail "show counters has no packet fates"
+ctl show counters | grep -qE "^Mbufs: [0-9,]+ in use of [0-9,]+" || fail "show counters has no mbufs line"
+pass "human output: tables within 120 columns, fates and mbufs shown"
+
+# The grammar: strict, with per-command help, versions and documented exit codes.
+expect_rc() {  # rc description command...
+    local want=$1 what=$2
+    shift 2
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    [ "$rc" = "$want" ] || fail "$what: exit $rc, expected $want: $out"
+    echo "$out"
+}
+expect_rc 2 "unknown option" ctl bridge add br300 --vni 300 --flood-vteps 10.88.0.1 | grep -qF "not understood: --flood-vteps 10.88.0.1" \
+    || fail "unknown option not named"
+shape "the refused 'bridge add' created nothing" '[b["bridge"] for b in r] == ["br10"]' show bridges
+expect_rc 2 "option of another command" ctl bridge del br10 --vni 5 >/dev/null
+shape "'bridge del --vni' deleted nothing" '[b["bridge"] for b in r] == ["br10"]' show bridges
+expect_rc 2 "extra word" ctl show vtep extra >/dev/null
+expect_rc 2 "bad value" ctl show address-table --vlan 5000 | grep -qF -- "--vlan: Value 5000 not in range 1 to 4094" || fail "range error"
+expect_rc 2 "ambiguous prefix" ctl s vtep | grep -qF "'s' is ambiguous: show, static" || fail "ambiguity not explained"
+expect_rc 0 "per-command help" ctl static add --help | grep -qF -- "--vtep" || fail "static add --help"
+expect_rc 0 "version" ctl --version | grep -qE "^vtepctl [0-9]+\.[0-9]+" || fail "vtepctl --version"
+expect_rc 0 "vtepd version" "$VTEPD" --version | grep -qE "^vtepd [0-9.]+ \(DPDK" || fail "vtepd --version"
+expect_rc 3 "unreachable vtepd" "$CTL" --socket /nonexistent/vtepd.sock show vtep | grep -qF "cannot reach vtepd" \
+    || fail "unreachable not explained"
+expect_rc 1 "refused change" ctl bridge del nosuch >/dev/null
+shape "--opt=value and unique prefixes" 'len(r) == 1 and r[0]["vni"] == 10' sh br --vni=10
+shape "filter: show bridges --vni" 'r == []' show bridges --vni 99
+shape "filter: show vtep --vtep" 'len(r) == 1' show vtep --vtep 10.77.0.1
+shape "filter: show interfaces --port" '[i["name"] for i in r] == ["access"]' show interfaces --port access
+shape "show address-table --vlan (none tagged here)" 'r == []' show address-table --vlan 3
+shape "show address-table --port" 'len(r) >= 1 and all(e["port"] == "access" for e in r)' show address-table --port access
+shape "one MAC notation: lowercase everywhere" 'all(i["mac"] == i["mac"].lower() for i in r)' show interfaces
+out=$(printf '{"command": "bridge del", "args": {"bridge": "br10", "vni": 5}}\n' | /usr/bin/python3 -c "
+import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(sys.stdin.buffer.read()); s.shutdown(1); print(s.recv(4096).decode())")
+echo "$out" | grep -qF "args.vni: 'bridge del' takes no such argument" || fail "vtepd accepted an unknown argument: $out"
+pass "strict grammar: unknown options, extra words, bad values, ambiguous prefixes are usage errors (2); --help and --version exit 0; unreachable 3; refused 1; filters honoured; vtepd refuses unknown arguments too"
+
+# The underlay made visible.
+shape "show vtep: how each VTEP is reached" 'r[0]["route"] == "10.77.0.0/24" and r[0]["next_hop"] == "10.77.0.1" and r[0]["neighbor_state"] == "reachable" and r[0]["reachable"] is True' show vtep
+shape "show routes" 'r[0]["prefix"] == "10.77.0.0/24" and r[0]["origin"] == "connected" and r[0]["via"] is None and r[0]["vteps"] == ["10.77.0.1"]' show routes
+shape "show neighbors" 'any(n["address"] == "10.77.0.1" and n["state"] == "reachable" and n["static"] is False for n in r)' show neighbors
+out=$(expect_rc 0 "flood to an unroutable VTEP" ctl flood add br10 172.16.9.9)
+echo "$out" | grep -qF "warning: bridges.br10.flood_vteps[1]: no underlay route to VTEP 172.16.9.9" || fail "no warning for an unroutable VTEP: $out"
+ns h2 ping -c 2 -i 0.2 -W 1 192.168.10.99 >/dev/null 2>&1   # floods: one copy per flood VTEP
+shape "copies to an unroutable VTEP are not counted as sent" 'any(v["vtep"] == "172.16.9.9" and v["neighbor_state"] == "no route" and v["reachable"] is False and v["tx_packets"] == 0 for v in r)' show vtep
+ctl flood del br10 172.16.9.9 >/dev/null || fail "flood del"
+pass "show vtep (route, next hop, neighbour, reachability), show routes, show neighbors; unroutable VTEP warned about and its dropped copies not counted as sent"
+
+# Config that survives: save, diff, reload that tells the truth.
+CONF="$LAB_DIR/vtepd.json"
+cp "$CONF" "$LAB_DIR/original.json"
+shape "config diff: nothing changed yet" 'r["differences"] == [] and r["file"].endswith("vtepd.json")' config diff
+ctl static add br10 02-00-00-00-00-AB --vtep 10.77.0.1 >/dev/null || fail "static add with dashes"
+shape "config diff shows the run-time change" 'len(r["differences"]) == 1 and r["differences"][0]["path"] == "bridges.br10.static_macs" and r["differences"][0]["running"] == [{"mac": "02:00:00:00:00:ab", "vtep": "10.77.0.1"}]' config diff
+ctl config diff | grep -qF '+ bridges.br10.static_macs' || fail "human config diff"
+out=$(expect_rc 0 "reload over unsaved changes" ctl config reload)
+echo "$out" | grep -qF "run-time change(s) never saved" || fail "reload did not say it discarded run-time changes: $out"
+shape "reload discarded the unsaved MAC" 'r == []' show address-table --mac 02:00:00:00:00:ab
+ctl static add br10 02:00:00:00:00:AB --vtep 10.77.0.1 >/dev/null || fail "static add"
+ctl config save >/dev/null || fail "config save"
+/usr/bin/python3 -c "import json; c=json.load(open('$CONF')); assert c['bridges']['br10']['static_macs'] == [{'mac': '02:00:00:00:00:ab', 'vtep': '10.77.0.1'}]" \
+    || fail "config save did not write the running configuration"
+ls "$LAB_DIR" | grep -q "vtepd.json.[A-Za-z0-9]" && fail "config save left a temporary file"
+shape "saved: no differences" 'r["differences"] == []' config diff
+ctl config save "$LAB_DIR/elsewhere.json" >/dev/null && cmp -s "$CONF" "$LAB_DIR/elsewhere.json" || fail "config save FILE"
+ctl static del br10 02-00-00-00-00-ab >/dev/null || fail "static del in another notation"
+shape "static MAC gone whatever the notation" 'r == []' show address-table --mac 02:00:00:00:00:ab
+echo '{ "ports": {} }' > "$CONF"
+out=$(expect_rc 1 "reload of a bad file" ctl config reload)
+echo "$out" | grep -qF "rejected; the running configuration is unchanged" || fail "reload failure not reported: $out"
+shape "bad reload changed nothing" '[b["bridge"] for b in r] == ["br10"]' show bridges
+cp "$LAB_DIR/original.json" "$CONF"
+ctl config reload >/dev/null || fail "reload of the original"
+pass "config save (atomic, default and named file), config diff (human and JSON), config reload tells discarded changes and failures (exit 1)"
+
+# One vtepd per socket and per EAL prefix.
+out=$(ip netns exec "${LAB_PREFIX}-gw" "$VTEPD" -l 0-1 --no-huge -m 64 --no-pci --file-prefix "${LAB_PREFIX}-other" \
+      --vdev=net_null0 -- --config "$CONF" --socket "$SOCK" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -qF "another vtepd is serving the control socket $SOCK" || fail "second vtepd on the same socket: rc $rc: $out"
+out=$(ip netns exec "${LAB_PREFIX}-gw" "$VTEPD" -l 0-1 --no-huge -m 64 --no-pci --file-prefix "${LAB_PREFIX}-vtepd" \
+      --vdev=net_null0 -- --config "$CONF" --socket "$LAB_DIR/other.sock" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -qF "EAL file prefix '${LAB_PREFIX}-vtepd' is in use by DPDK process $VTEPD_PID" \
+    || fail "second vtepd with the same prefix: rc $rc: $out"
+shape "the first vtepd still answers" 'len(r) == 1' show bridges
+pass "a second vtepd on the same socket or EAL prefix refuses to start, naming what is in use (and by which pid)"
 
 # Changes, each validated as a whole; errors name the field and change nothing.
 out=$(ctl bridge add br20 --vni 10 2>&1) && fail "duplicate VNI accepted"
@@ -83,6 +173,10 @@ pass "bridge/member/flood/group/static changes apply live; errors name the field
 ctl clear address-table --vni 10 >/dev/null || fail "clear address-table"
 ctl show counters --clear >/dev/null || fail "show counters --clear"
 shape "cleared counters" 'r["bridges"]["br10"]["encap_packets"] == 0' show counters
+ns h2 ping -c 2 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "no traffic"
+ctl clear counters >/dev/null || fail "clear counters"
+shape "clear counters resets every figure shown" 'r["bridges"]["br10"]["encap_packets"] == 0 and r["ports"]["access"]["rx_packets"] == 0 and r["workers"][0]["busy_packets"] == 0 and r["workers"][0]["loops"] < 10000000 and sum(r["fates"].values()) == 0' show counters
+shape "clear counters resets show vtep" 'r[0]["tx_packets"] == 0 and r[0]["rx_packets"] == 0' show vtep
 echo '{ "ports": {} }' > "$LAB_DIR/bad.json"
 out=$(ctl config apply "$LAB_DIR/bad.json" 2>&1) && fail "config apply of a bad file succeeded"
 echo "$out" | grep -q "error: ports" || fail "config apply error: $out"
@@ -117,7 +211,10 @@ tel /ethdev/stats,0 | grep -q '"ipackets"' || fail "dpdk-telemetry.py /ethdev/st
 pass "dpdk-telemetry.py: /vtepgw/counters, /vtepgw/vteps, /vtepgw/fdb, /vtepgw/bridges and /ethdev/stats"
 ctl log level 'vtepgw.*' debug >/dev/null || fail "log level"
 out=$(ctl log level 'vtepgw.*' loud 2>&1) && fail "bad log level accepted"
-echo "$out" | grep -qF "args.level: 'loud' is not one of" || fail "log level error: $out"
+echo "$out" | grep -qF "LEVEL: loud not in {emergency,alert" || fail "log level error: $out"
+out=$(printf '{"command": "log level", "args": {"pattern": "x", "level": "loud"}}\n' | /usr/bin/python3 -c "
+import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$SOCK'); s.sendall(sys.stdin.buffer.read()); s.shutdown(1); print(s.recv(4096).decode())")
+echo "$out" | grep -qF "args.level: 'loud' is not one of" || fail "vtepd's log level error: $out"
 pass "log levels change at run time"
 
 # Abuse of the socket: the dataplane keeps forwarding, vtepd keeps answering.

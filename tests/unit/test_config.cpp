@@ -260,3 +260,18 @@ TEST(Config, PortMtuIsCheckedAgainstTheUnderlay) {
     ASSERT_FALSE(tiny.config);
     EXPECT_EQ(tiny.errors[0].path, "ports.a.mtu");
 }
+
+TEST(Config, WarnsAboutVtepsNoRouteReaches) {
+    const char* bridges = R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.9", "172.16.0.1"], "members": [{"port": "a"}],
+                                    "static_macs": [{"mac": "02:00:00:00:00:01", "vtep": "172.16.0.2"}]}})";
+    auto r = parse(base("", "{}", bridges));
+    ASSERT_TRUE(r.config);
+    ASSERT_EQ(r.warnings.size(), 2u);
+    EXPECT_EQ(r.warnings[0].path, "bridges.b.flood_vteps[1]");
+    EXPECT_NE(r.warnings[0].reason.find("no underlay route to VTEP 172.16.0.1"), std::string::npos);
+    EXPECT_EQ(r.warnings[1].path, "bridges.b.static_macs[0].vtep");
+    // A route or a gateway reaches them.
+    EXPECT_TRUE(parse(base(R"(, "routes": [{"prefix": "172.16.0.0/24", "via": "10.0.0.1"}])", "{}", bridges))
+                    .warnings.empty());
+    EXPECT_TRUE(parse(base(R"(, "gateway": "10.0.0.1")", "{}", bridges)).warnings.empty());
+}
