@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found (apt-get install clang)" >&2; exit 1; }
 if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true --buildtype=debugoptimized
+    CC=clang CXX=clang++ meson setup build-fuzz -Dfuzz=true --buildtype=debugoptimized -Dwerror=true
 fi
 ninja -C build-fuzz tests/fuzz/fuzz_config tests/fuzz/fuzz_dataplane tests/fuzz/fuzz_control tests/fuzz/fuzz_netlink tests/fuzz/fuzz_evpn
 mkdir -p build-fuzz/findings build-fuzz/corpus/config build-fuzz/corpus/dataplane build-fuzz/corpus/control build-fuzz/corpus/netlink build-fuzz/corpus/evpn

@@ -8,6 +8,7 @@ PACKAGES=(
     # build
     build-essential g++ meson ninja-build pkg-config
     dpdk dpdk-dev libdpdk-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libbpf-dev libmnl-dev libcli11-dev
+    dpkg-dev  # scripts/package.sh: dpkg-shlibdeps for the .deb's Depends
     # lab and tests: namespaces, real peers, packet decoding
     iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
     openvswitch-switch  # the GRE peer (userspace datapath): this kernel has no gretap
@@ -35,7 +36,11 @@ fi
 
 if [ "${1:-}" != "--no-build" ]; then
     if [ ! -f build/build.ninja ]; then
-        meson setup build --buildtype=release -Ddebug=true  # symbols for perf; code as -O3
+        # The development and benchmark build: this machine's CPU, warnings as errors, symbols
+        # for perf (code as -O3). Packages are built portable (scripts/package.sh).
+        meson setup build --buildtype=release -Ddebug=true -Dnative=true -Dwerror=true
+    elif ! grep -q -- "-march=native" build/build.ninja; then
+        meson configure build -Dnative=true -Dwerror=true  # a tree configured before these options
     fi
     ninja -C build
 fi

@@ -15,7 +15,7 @@ meson test -C build --print-errorlogs
 
 echo "== unit and dataplane tests again under AddressSanitizer + UndefinedBehaviorSanitizer"
 if [ ! -f build-asan/build.ninja ]; then
-    meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false
+    meson setup build-asan --buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
 fi
 ninja -C build-asan tests/unit_tests tests/dataplane_tests
 # UBSan only reports by default; make every finding fail the test.

@@ -9,12 +9,15 @@
 #include <rte_pdump.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
+#include <rte_version.h>
 
 #include <grp.h>
 #include <net/if.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <climits>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -33,7 +36,6 @@
 #include "control/report.h"
 #include "control/socket.h"
 #include "instance.h"
-#include <rte_version.h>
 #include "control/telemetry.h"
 #include "dataplane/worker.h"
 #include "fdb/fdb.h"
@@ -75,7 +77,8 @@ void usage(const char* prog) {
                  "  --config FILE   JSON configuration (ports, underlay, vxlan, bridges)\n"
                  "  --socket PATH   control socket (default /run/vtepgw/vtepd.sock, mode 0600)\n"
                  "  --socket-group G  members of group G (name or number) may use it too (0660)\n"
-                 "  --profiles DIR  PMD profiles (drivers-config/); default: installed, then source tree\n"
+                 "  --profiles DIR  PMD profiles (drivers-config/); default: BINDIR/../share/vtepgw/drivers-config, then the\n"
+                 "                  source tree when run from its build directory\n"
                  "  --mbufs N       at least N packet buffers (default: sized from ports and workers;\n"
                  "                  net_pcap infinite_rx keeps a whole pcap in buffers)\n"
                  "  --idle MODE     poll (default: workers spin, lowest latency) or adaptive[:MAX_US]:\n"
@@ -91,15 +94,21 @@ int launchWorker(void* arg) {
     return 0;
 }
 
+// PMD profiles, found from where the binary is rather than a path baked in at build time:
+// installed (BINDIR/../share/vtepgw/drivers-config, whatever the prefix), then the source tree
+// when running from a build directory inside it (build/app/vtepd).
 std::string defaultProfileDir() {
-    std::string dirs = VTEPGW_PROFILE_DIRS;
-    for (size_t at = 0; at <= dirs.size();) {
-        size_t colon = dirs.find(':', at);
-        if (colon == std::string::npos) colon = dirs.size();
-        const std::string d = dirs.substr(at, colon - at);
-        if (std::ifstream(d + "/default.json")) return d;
-        at = colon + 1;
-    }
+    char exe[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return "";
+    exe[n] = '\0';
+    std::string dir = exe;
+    dir.erase(dir.rfind('/'));
+    for (const std::string& d : {dir + "/../share/vtepgw/drivers-config", dir + "/../../drivers-config"})
+        if (std::ifstream(d + "/default.json")) {
+            char real[PATH_MAX];
+            return realpath(d.c_str(), real) ? std::string(real) : d;
+        }
     return "";
 }
 
