@@ -261,6 +261,14 @@ private:
             word(l, "BRIDGE", "bridge", "bridge name");
             word(l, "MAC", "mac", "the MAC (any notation)");
         }
+        CLI::App* tr = group(&app_, "trace", "packet trace: the decisions taken about the next packets");
+        {
+            Leaf& l = leaf(tr, "start", "record the next N packets a worker receives", "trace start");
+            number(l, "--count", "count", "how many (default 10, at most 256)", 1, 256);
+            text(l, "--port", "port", "only packets received on this port");
+        }
+        leaf(tr, "show", "print what was recorded", "trace show");
+        leaf(tr, "stop", "stop recording (what was recorded stays)", "trace stop");
         CLI::App* log = group(&app_, "log", "logging");
         {
             Leaf& l = leaf(log, "level", "set the level of the log types matching PATTERN", "log level");

@@ -171,6 +171,16 @@ void printEvpn(const Json& e) {
     table(e["bridges"]);
 }
 
+void printTrace(const Json& t) {
+    std::printf("Trace: %zu of %s packet(s) recorded, %s to go%s%s\n", t["packets"].size(), cell(t["requested"]).c_str(),
+                cell(t["remaining"]).c_str(), t["port"].is_null() ? "" : ", port ", t["port"].is_null() ? "" : cell(t["port"]).c_str());
+    for (const auto& p : t["packets"]) {
+        std::printf("\n#%s  worker %s, port %s, %s bytes, %s s ago\n", cell(p["packet"]).c_str(), cell(p["worker"]).c_str(),
+                    cell(p["port"]).c_str(), cell(p["length"]).c_str(), cell(p["seconds_ago"]).c_str());
+        for (const auto& s : p["steps"]) std::printf("    %s\n", s.get<std::string>().c_str());
+    }
+}
+
 void printDiff(const Json& d) {
     std::printf("running configuration vs %s:\n", cell(d["file"]).c_str());
     if (d["differences"].empty()) {
@@ -266,6 +276,8 @@ void render(const std::string& command, const Json& result) {
         else printCounters(result);
     } else if (command == "show evpn") {
         printEvpn(result);
+    } else if (command == "trace show") {
+        printTrace(result);
     } else if (command == "config diff") {
         printDiff(result);
     } else if (command == "show config") {

@@ -370,6 +370,7 @@ int main(int argc, char** argv) {
             }
             ctl.start();
 
+            dataplane::Trace trace;  // vtepctl trace start/show: off until armed
             std::vector<std::unique_ptr<dataplane::Worker>> ws;
             for (uint16_t w = 0; w < workers; ++w) {
                 dataplane::WorkerSetup setup;
@@ -379,6 +380,7 @@ int main(int argc, char** argv) {
                 setup.drainsControlTx = w == 0;
                 setup.workers = workers;
                 setup.idleMaxUs = opt.idleMaxUs;
+                setup.trace = &trace;
                 for (const auto& b : bindings) setup.rxQueues.push_back({b.portId, w});  // not the host port
                 rcu.registerReader(w);
                 ws.push_back(std::make_unique<dataplane::Worker>(setup, publisher, fdb, arp, rcu, ch, clock));
@@ -389,6 +391,7 @@ int main(int argc, char** argv) {
             control::Commands commands(ctl, fdb, wc, interfaces,
                                        nlohmann::ordered_json::parse(readFile(opt.configPath)), pool);
             commands.setConfigFile(opt.configPath);
+            commands.setTrace(&trace, &rcu);
             control::ControlSocket socket(opt.socketPath, [&commands](const std::string& line) {
                 return commands.executeLine(line);
             }, socketGroup);

@@ -49,7 +49,8 @@ const std::map<std::string, std::set<std::string>>& argumentsOf() {
         {"bridge del", {"bridge"}}, {"member add", {"bridge", "port", "vlan"}},
         {"member del", {"bridge", "port", "vlan"}}, {"flood add", {"bridge", "vtep"}},
         {"flood del", {"bridge", "vtep"}}, {"group set", {"bridge", "group"}},
-        {"static add", {"bridge", "mac", "vtep", "port", "vlan"}}, {"static del", {"bridge", "mac"}}};
+        {"static add", {"bridge", "mac", "vtep", "port", "vlan"}}, {"static del", {"bridge", "mac"}},
+        {"trace start", {"count", "port"}}, {"trace show", {}}, {"trace stop", {}}};
     return k;
 }
 
@@ -70,7 +71,7 @@ struct Filter {
         Filter f;
         auto number = [&](const char* name, uint32_t hi, std::optional<uint32_t>& out) {
             if (!args.contains(name)) return;
-            if (!args[name].is_number_unsigned() || args[name].get<uint64_t>() > hi || args[name].get<uint64_t>() == 0)
+            if (!args[name].is_number_integer() || args[name].get<int64_t>() > hi || args[name].get<int64_t>() <= 0)
                 errors.push_back(std::string("args.") + name + ": must be a number between 1 and " + std::to_string(hi));
             else
                 out = args[name].get<uint32_t>();
@@ -218,6 +219,7 @@ Json Commands::execute(const Json& request) {
             errors = applyText(*text);
             return errors.empty() ? applied() : failed(errors);
         }
+        if (cmd.rfind("trace ", 0) == 0) return traceCommand(cmd, args);
         if (cmd == "config save") return configSave(args);
         if (cmd == "config diff") return configDiff(args);
         if (cmd == "config reload") return reload();
@@ -714,6 +716,66 @@ Json Commands::reload() {
                            configFile_ + ": " + discarded.front() + (discarded.size() > 1 ? ", ..." : ""));
     if (!warnings.empty()) reply["warnings"] = warnings;
     return reply;
+}
+
+Json Commands::traceCommand(const std::string& cmd, const Json& args) {
+    if (trace_ == nullptr || rcu_ == nullptr) return failed("trace: not available in this process");
+    auto portName = [&](int32_t id) -> Json {
+        for (const auto& p : ctl_.ports())
+            if (p.portId == id) return p.name;
+        return nullptr;
+    };
+    if (cmd == "trace start") {
+        uint32_t count = 10;
+        if (args.contains("count")) {
+            if (!args["count"].is_number_integer() || args["count"].get<int64_t>() <= 0 ||
+                args["count"].get<int64_t>() > dataplane::Trace::kMaxPackets)
+                return failed("args.count: must be a number between 1 and " + std::to_string(dataplane::Trace::kMaxPackets));
+            count = args["count"].get<uint32_t>();
+        }
+        int32_t port = dataplane::Trace::kAnyPort;
+        if (args.contains("port")) {
+            const std::string name = args["port"].is_string() ? args["port"].get<std::string>() : "";
+            for (const auto& p : ctl_.ports())
+                if (p.name == name) port = p.portId;
+            if (port == dataplane::Trace::kAnyPort) return failed("args.port: no port '" + name + "'");
+        }
+        trace_->start(count, port, *rcu_);
+        return ok(Json{{"tracing", count}, {"port", port == dataplane::Trace::kAnyPort ? Json(nullptr) : portName(port)}});
+    }
+    if (cmd == "trace stop") {
+        trace_->stop();
+        return ok(Json{{"stopped", true}, {"recorded", trace_->records().size()}});
+    }
+    Json packets = Json::array();
+    const auto records = trace_->records();
+    for (size_t i = 0; i < records.size(); ++i) {
+        const dataplane::TraceRecord& r = *records[i];
+        Json steps = Json::array();
+        const std::string text(r.text, r.textLen);
+        for (size_t at = 0; at < text.size();) {
+            const size_t nl = text.find('\n', at);
+            steps.push_back(text.substr(at, nl - at));
+            at = nl == std::string::npos ? text.size() : nl + 1;
+        }
+        static const char* hex = "0123456789abcdef";
+        std::string head;
+        for (uint16_t b = 0; b < r.headLen; ++b) {
+            head += hex[r.head[b] >> 4];
+            head += hex[r.head[b] & 15];
+        }
+        packets.push_back({{"packet", i + 1},
+                           {"worker", r.worker},
+                           {"port", portName(r.port)},
+                           {"length", r.length},
+                           {"seconds_ago", ctl_.nowMs() / 1000 >= r.timeSeconds ? ctl_.nowMs() / 1000 - r.timeSeconds : 0},
+                           {"head", head},
+                           {"steps", steps}});
+    }
+    return ok(Json{{"requested", trace_->requested()},
+                   {"remaining", trace_->remaining()},
+                   {"port", trace_->port() == dataplane::Trace::kAnyPort ? Json(nullptr) : portName(trace_->port())},
+                   {"packets", packets}});
 }
 
 Json Commands::clearAddressTable(const Json& args) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/controller.h"
+#include "dataplane/trace.h"
 #include "counters/counters.h"
 #include "fdb/fdb.h"
 
@@ -61,6 +62,12 @@ public:
     // "config reload": reads the file again and applies it. The reply says what happened,
     // including run-time changes that were never saved and are now gone.
     Json reload();
+    // The packet trace the workers write (vtepctl trace ...); without one the trace commands
+    // say so. `rcu` lets a restart wait for the workers to leave the records.
+    void setTrace(dataplane::Trace* trace, rcu::QsbrDomain* rcu) {
+        trace_ = trace;
+        rcu_ = rcu;
+    }
     // Samples the counters for the per-second rates in "show counters"; call it from the
     // control loop (it does the work once per kRateIntervalMs).
     static constexpr uint64_t kRateIntervalMs = 5000;
@@ -82,6 +89,7 @@ private:
     Json configSave(const Json& args);
     Json configDiff(const Json& args);
     void clearCounters();
+    Json traceCommand(const std::string& cmd, const Json& args);
     Json rates() const;
     Json clearAddressTable(const Json& args);
     // Validates and applies a modified copy of the configuration.
@@ -98,6 +106,8 @@ private:
     rte_mempool* pool_;
     std::vector<std::string> warnings_;
     std::string configFile_;
+    dataplane::Trace* trace_ = nullptr;
+    rcu::QsbrDomain* rcu_ = nullptr;
     Json fileConfig_;  // the configuration as last read from or saved to configFile_
     // Per-worker figures at the last "clear counters" (the controller keeps the rest).
     struct WorkerBase {

@@ -207,7 +207,10 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     s->underlayMtu = cfg_.underlay.mtu;
     s->hostPunt = hostPort_.has_value();
     s->puntPps = cfg_.underlay.puntPps;
-    for (const auto& p : ports_) s->ports[p.portId].completeChecksums = p.kernelChecksums;
+    for (const auto& p : ports_) {
+        s->ports[p.portId].completeChecksums = p.kernelChecksums;
+        s->ports[p.portId].name = p.name;
+    }
 
     // VXLAN is accepted on vxlan.udp_port and on every port a configured VTEP uses.
     auto addPort = [&](uint16_t port) {

@@ -71,11 +71,15 @@ void Worker::routeBurst(const ForwardingState& st, rte_mbuf** pkts, const fdb::B
         const Member* ing = ingress != nullptr ? &ingress[i] : nullptr;
         const BridgeState* to = nh[j] == overlay::VrfTable::kNoRoute ? nullptr : st.bridge(static_cast<fdb::BridgeId>(nh[j]));
         if (to == nullptr) {
+            trace(m, "routed from %s: no route in its VRF", st.bridges[in[i]].name.c_str());
             dropRouted(st, m, Drop::no_overlay_route, IcmpError::NetUnreachable, in[i], ing);
             continue;
         }
         rte_ether_hdr* eth = ethOf(m);
         auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+        trace(m, "routed from %s: %u.%u.%u.%u is in %s%s", st.bridges[in[i]].name.c_str(), dst[j] >> 24,
+              dst[j] >> 16 & 0xFF, dst[j] >> 8 & 0xFF, dst[j] & 0xFF, to->name.c_str(),
+              (nh[j] & overlay::VrfTable::kLocal) ? " (the gateway's own address)" : "");
         if (nh[j] & overlay::VrfTable::kLocal) {
             if (ip->next_proto_id == IPPROTO_ICMP) toControlInBridge(st, m, ExceptionKind::GatewayLocal, in[i], ing, punt::Class::Icmp);
             else discard(m, Drop::gateway_unhandled);
@@ -114,6 +118,10 @@ void Worker::routeBurst(const ForwardingState& st, rte_mbuf** pkts, const fdb::B
             continue;
         }
         std::memcpy(&ethOf(m)->dst_addr, &words[j], RTE_ETHER_ADDR_LEN);
+        trace(m, "ARP: destination MAC %02x:%02x:%02x:%02x:%02x:%02x, ttl now %u", ethOf(m)->dst_addr.addr_bytes[0],
+              ethOf(m)->dst_addr.addr_bytes[1], ethOf(m)->dst_addr.addr_bytes[2], ethOf(m)->dst_addr.addr_bytes[3],
+              ethOf(m)->dst_addr.addr_bytes[4], ethOf(m)->dst_addr.addr_bytes[5],
+              reinterpret_cast<const rte_ipv4_hdr*>(ethOf(m) + 1)->time_to_live);
         // The key from the word itself (same layout: the MAC in the low 48 bits), not from the
         // bytes just stored: reading them back would stall on store forwarding.
         macKeys[f] = (words[j] & 0x0000FFFFFFFFFFFFull) | uint64_t{out} << 48;

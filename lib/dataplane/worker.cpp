@@ -96,6 +96,8 @@ void Worker::processBurst(uint16_t port, rte_mbuf** pkts, uint16_t n) {
 }
 
 void Worker::dispatch(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n, uint64_t start) {
+    // The trace's whole cost when off: this load and branch, once per burst.
+    if (unlikely(setup_.trace != nullptr && setup_.trace->armed())) beginTrace(st, port, pkts, n);
     auto& pc = counters_.ports[port];
     pc.rxPackets += n;
     for (uint16_t i = 0; i < n; ++i) pc.rxBytes += pkts[i]->pkt_len;
@@ -110,6 +112,7 @@ void Worker::dispatch(const ForwardingState& st, uint16_t port, rte_mbuf** pkts,
             break;
     }
     flush();
+    if (unlikely(bt_.count != 0)) endTrace();
     auto& busy = counters_.busy[static_cast<size_t>(role == state::PortRole::Underlay ? counters::Direction::FromUnderlay
                                                                                       : counters::Direction::FromAccess)];
     busy.cycles += rte_rdtsc() - start;
@@ -149,9 +152,12 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
         }
         const fdb::BridgeId bid = ps.bridgeFor(vlan);
         if (st.bridge(bid) == nullptr) {
+            trace(m, "vlan %u: no bridge", vlan);
             discard(m, Drop::vlan_unknown);
             continue;
         }
+        if (vlan != 0) trace(m, "bridge %s (vni %u), vlan %u", st.bridges[bid].name.c_str(), st.bridges[bid].vni, vlan);
+        else trace(m, "bridge %s (vni %u), untagged", st.bridges[bid].name.c_str(), st.bridges[bid].vni);
         if (isMulticastOrZero(eth->src_addr)) {
             discard(m, Drop::multicast_source);
             continue;
@@ -189,10 +195,12 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             }
         }
         if (rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) || dstPos[j] < 0) {
+            trace(m, "destination: %s", rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) ? "broadcast/multicast" : "unknown MAC");
             flood(st, b, m, &self, true);
             continue;
         }
         const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        traceDest(m, d);
         switch (d.kind()) {
             case DestKind::Local: {
                 const Member to{d.port(), d.vlan()};
@@ -239,6 +247,9 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             settle(toControl(m, kind) ? counters::Fate::ToControl : counters::Fate::Dropped);
             continue;
         }
+        trace(m, "%s from %u.%u.%u.%u, key %u: bridge %s, inner %u bytes", encap::encapName(r.encap),
+              r.srcIpHost >> 24, r.srcIpHost >> 16 & 0xFF, r.srcIpHost >> 8 & 0xFF, r.srcIpHost & 0xFF,
+              st.bridges[r.bridge].vni, st.bridges[r.bridge].name.c_str(), uint32_t{r.innerLen});
         if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
         const uint32_t frameLen = uint32_t{r.outerLen} + r.innerLen;
         if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
@@ -282,10 +293,12 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         }
         // Split horizon: whatever came from the tunnel goes to local members only.
         if (rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) || dstPos[j] < 0) {
+            trace(m, "destination: %s", rte_is_multicast_ether_addr(&ethOf(m)->dst_addr) ? "broadcast/multicast" : "unknown MAC");
             flood(st, b, m, nullptr, false);
             continue;
         }
         const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        traceDest(m, d);
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
             case DestKind::Remote: discard(m, Drop::split_horizon); break;
@@ -398,6 +411,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
     }
     encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
     outerChecksum(m, st.underlayPort, outer);
+    if (unlikely(bt_.count != 0)) traceEncap(m, *t, b, outer);
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
     counters_.bridges[bid].encapBytes += innerLen;
@@ -453,6 +467,9 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         discard(m, Drop::flood_no_target);
         return;
     }
+    trace(m, "flood in %s: %u member(s), %u VTEP/group copies%s", b.name.c_str(),
+          static_cast<unsigned>(b.members.size() - (except != nullptr ? 1 : 0)),
+          static_cast<unsigned>(toTunnel ? b.floodTunnels.size() : 0), toTunnel ? "" : " (split horizon: no tunnel)");
     size_t copies = 0;
     for (const Member& mem : b.members) {
         if (except != nullptr && mem == *except) continue;
@@ -486,6 +503,10 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
         settle(counters::Fate::Flooded);
     } else {
         settle(counters::Fate::Dropped);
+    }
+    if (unlikely(bt_.count != 0)) {
+        bt_.note(m, "flooded: %u copies sent", static_cast<unsigned>(copies));
+        bt_.finish(m);
     }
     rte_pktmbuf_free(m);
 }
@@ -568,6 +589,7 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
         const uint16_t tci = rte_cpu_to_be_16(member.vlan);
         std::memcpy(p + 12, &tpid, 2);
         std::memcpy(p + 14, &tci, 2);
+        trace(m, "tagged vlan %u", member.vlan);
     }
     send(member.port, m, true);
     settle(counters::Fate::Forwarded);
@@ -583,8 +605,12 @@ bool Worker::admitPunt(const ForwardingState& st, punt::Class c) {
 }
 
 bool Worker::toControl(rte_mbuf* m, ExceptionKind kind) {
+    trace(m, "to the control core: %s", exceptionName(kind));
     m->hash.usr = static_cast<uint32_t>(kind);
-    if (rte_ring_mp_enqueue(channels_.exception, m) == 0) return true;
+    if (rte_ring_mp_enqueue(channels_.exception, m) == 0) {
+        if (unlikely(bt_.count != 0)) bt_.finish(m);
+        return true;
+    }
     dropPacket(m, Drop::exception_queue_full);
     return false;
 }

@@ -12,6 +12,7 @@
 
 #include "counters/counters.h"
 #include "dataplane/meta.h"
+#include "dataplane/trace.h"
 #include "fdb/fdb.h"
 #include "overlay/arp_table.h"
 #include "punt/policer.h"
@@ -60,6 +61,8 @@ enum class ExceptionKind : uint32_t {
     Inject = 9,
 };
 
+const char* exceptionName(ExceptionKind k);
+
 // The rings shared by workers and the control core.
 struct Channels {
     rte_ring* learn = nullptr;      // workers -> control, LearnRequest elements (MP/SC)
@@ -80,6 +83,7 @@ struct WorkerSetup {
     bool drainsControlTx = false;
     uint32_t workers = 1;            // how many workers share the punt policer's rates
     uint32_t idleMaxUs = 0;          // adaptive idle: longest sleep; 0 = poll without pause
+    Trace* trace = nullptr;          // packet trace (vtepctl trace start); none in tests
 };
 
 class Worker {
@@ -109,6 +113,20 @@ private:
         uint8_t forwarded[2 * kBurst];
     };
 
+    // Packet trace: claims records for the burst's first packets, notes decisions against
+    // them, publishes them after the burst. Everything but the per-burst test is out of line.
+    void beginTrace(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n);
+    void endTrace();
+    template <typename... Args>
+    void trace(const rte_mbuf* m, const char* fmt, Args... args) {
+        if (unlikely(bt_.count != 0)) bt_.note(m, fmt, args...);
+    }
+    void traceEnd(const rte_mbuf* m, const char* fmt, const char* what) {
+        if (unlikely(bt_.count != 0)) {
+            bt_.note(m, fmt, what);
+            bt_.finish(m);
+        }
+    }
     // One received burst: counts, handles by port role, flushes, accounts busy cycles.
     void dispatch(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n, uint64_t start);
     void handleAccess(const state::ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n);
@@ -188,15 +206,23 @@ private:
     // This worker's share of the punt policer, following the snapshot's rates.
     bool admitPunt(const state::ForwardingState& st, punt::Class c);
     void send(uint16_t port, rte_mbuf* m, bool forwarded = false) {
+        if (unlikely(bt_.count != 0)) traceTx(port, m);
         TxBuffer& b = tx_[port];
         b.forwarded[b.count] = forwarded && !injecting_;
         b.pkts[b.count++] = m;
         dirtyPorts_ |= 1u << port;
         if (b.count == RTE_DIM(b.pkts)) flushPort(port);
     }
+    void traceTx(uint16_t port, const rte_mbuf* m);
+    void traceDest(const rte_mbuf* m, fdb::Dest d) {
+        if (unlikely(bt_.count != 0)) traceDestination(m, d);
+    }
+    void traceDestination(const rte_mbuf* m, fdb::Dest d);
+    void traceEncap(const rte_mbuf* m, const encap::Tunnel& t, const state::BridgeState& b, const uint8_t* outer);
     void flushPort(uint16_t port);
     unsigned drainControlTx();
     void dropPacket(rte_mbuf* m, counters::Drop reason) {
+        traceEnd(m, "drop: %s", counters::dropName(reason));
         counters_.drop(reason);
         rte_pktmbuf_free(m);
     }
@@ -226,6 +252,8 @@ private:
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
     static_assert(state::kMaxPorts <= 32);
     TxBuffer tx_[state::kMaxPorts];
+    BurstTrace bt_;
+    const state::ForwardingState* traceState_ = nullptr;  // the traced burst's snapshot (port names)
     counters::WorkerCounters counters_;
 };
 

@@ -41,6 +41,7 @@ struct Member {
 
 struct PortState {
     PortRole role = PortRole::Unused;
+    std::string name;  // the configuration's name (packet trace, never the fast path)
     // Frames from the local kernel (af_packet, af_xdp) whose TCP/UDP checksum may be partial:
     // completed before they leave (vxlan/checksum.h).
     bool completeChecksums = false;

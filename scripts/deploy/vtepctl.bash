@@ -11,7 +11,7 @@ _vtepctl() {
     done
     local opts="--json --socket --help"
     case "${words[*]}" in
-        "") COMPREPLY=($(compgen -W "show clear config bridge member flood group static log --version $opts" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "show clear config bridge member flood group static trace log --version $opts" -- "$cur")) ;;
         show) COMPREPLY=($(compgen -W "vtep bridges interfaces address-table arp routes neighbors igmp evpn fdb config counters" -- "$cur")) ;;
         clear) COMPREPLY=($(compgen -W "counters address-table" -- "$cur")) ;;
         config) COMPREPLY=($(compgen -W "apply save diff reload" -- "$cur")) ;;
@@ -19,6 +19,8 @@ _vtepctl() {
         bridge|member|flood|static) COMPREPLY=($(compgen -W "add del" -- "$cur")) ;;
         group) COMPREPLY=($(compgen -W "set" -- "$cur")) ;;
         log) COMPREPLY=($(compgen -W "level" -- "$cur")) ;;
+        trace) COMPREPLY=($(compgen -W "start show stop" -- "$cur")) ;;
+        "trace start"*) COMPREPLY=($(compgen -W "--port --count $opts" -- "$cur")) ;;
         "show address-table"*) COMPREPLY=($(compgen -W "--vni --mac --vlan --port --vtep --type $opts" -- "$cur")) ;;
         "show bridges"*) COMPREPLY=($(compgen -W "--vni --bridge $opts" -- "$cur")) ;;
         "show vtep"*) COMPREPLY=($(compgen -W "--vtep $opts" -- "$cur")) ;;

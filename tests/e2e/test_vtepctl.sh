@@ -94,6 +94,15 @@ shape "copies to an unroutable VTEP are not counted as sent" 'any(v["vtep"] == "
 ctl flood del br10 172.16.9.9 >/dev/null || fail "flood del"
 pass "show vtep (route, next hop, neighbour, reachability), show routes, show neighbors; unroutable VTEP warned about and its dropped copies not counted as sent"
 
+# Packet trace on live traffic (no hugepages here: pdump could not do this).
+ctl trace start --port access --count 3 >/dev/null || fail "trace start"
+ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "no traffic while tracing"
+shape "trace show: each decision of the traced packets" 'r["requested"] == 3 and r["remaining"] == 0 and r["port"] == "access" and len(r["packets"]) == 3 and all(p["port"] == "access" and p["steps"][0].startswith("rx on access (access)") and p["steps"][1] == "bridge br10 (vni 10), untagged" for p in r["packets"]) and any(any(s.startswith("encap vxlan: outer 10.77.0.2 > 10.77.0.1 ttl 64, udp ") for s in p["steps"]) and p["steps"][-1].startswith("tx on uplink") for p in r["packets"])' trace show
+ctl trace show | grep -qE "^#1  worker 0, port access" || fail "human trace output"
+expect_rc 1 "trace on an unknown port" ctl trace start --port nosuch | grep -F "args.port: no port 'nosuch'" >/dev/null || fail "trace port error"
+ctl trace stop >/dev/null || fail "trace stop"
+pass "packet trace: trace start --port --count, trace show (rx, bridge, lookup, encapsulation written, tx), trace stop"
+
 # Config that survives: save, diff, reload that tells the truth.
 CONF="$LAB_DIR/vtepd.json"
 cp "$CONF" "$LAB_DIR/original.json"
