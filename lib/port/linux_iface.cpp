@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -82,6 +84,18 @@ std::string disableReceiveMerging(const std::string& ifName) {
         if (!err.empty()) return "LRO: " + err;
     }
     return "";
+}
+
+std::string disableKernelIpv6(const std::string& ifName) {
+    if (ifName.empty() || ifName.find('/') != std::string::npos || ifName.find("..") != std::string::npos)
+        return "no interface name";
+    const std::string path = "/proc/sys/net/ipv6/conf/" + ifName + "/disable_ipv6";
+    if (access("/proc/sys/net/ipv6", F_OK) != 0) return "";  // a kernel without IPv6 sends nothing
+    FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr) return path + ": " + std::strerror(errno);
+    const bool ok = std::fputs("1\n", f) >= 0;
+    const bool closed = std::fclose(f) == 0;
+    return ok && closed ? "" : path + ": " + std::strerror(errno);
 }
 
 bool attachSegmentationGuard(uint32_t ifIndex, std::string& why) {

@@ -25,6 +25,12 @@ std::string setInterfaceMtu(const std::string& ifName, uint16_t mtu);
 // GRO and LRO off; returns what it could not do (empty when done).
 std::string disableReceiveMerging(const std::string& ifName);
 
+// IPv6 off on the interface (its disable_ipv6 sysctl): otherwise the local kernel sends
+// router solicitations, MLD reports and DAD probes from it, which the PMD's socket sees as
+// frames of the port and vtepd would bridge into a VNI and learn the interface's MAC from.
+// Returns "" when done (or when the kernel has no IPv6), an error otherwise.
+std::string disableKernelIpv6(const std::string& ifName);
+
 // Attaches a pass-everything XDP program in driver mode where the interface has no XDP program
 // yet. Returns true when attached (detachSegmentationGuard must then undo it at exit); false
 // when the driver has no native XDP (then nothing is needed: only veth segments for its peer

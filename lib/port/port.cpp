@@ -132,6 +132,9 @@ OpenedPort openPort(const config::PortSpec& spec, uint16_t portId, uint16_t queu
         p.notes = "mtu " + std::to_string(mtu) + " on " + p.kernelInterface;
         const std::string merging = disableReceiveMerging(p.kernelInterface);
         p.notes += merging.empty() ? ", gro/lro off" : ", gro/lro left on (" + merging + ")";
+        // The kernel's own IPv6 chatter on this interface would reach us as received frames.
+        const std::string v6 = disableKernelIpv6(p.kernelInterface);
+        p.notes += v6.empty() ? ", kernel ipv6 off (no RS/MLD/DAD of its own)" : ", kernel ipv6 left on (" + v6 + ")";
         if (p.driver == "net_af_packet") {
             std::string why;
             p.segmentationGuard = attachSegmentationGuard(info.if_index, why);

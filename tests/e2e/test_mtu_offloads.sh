@@ -28,16 +28,27 @@ for mtu in 1550 9000; do
     [ $mtu = 9000 ] && export LAB_HOTPLUG=1 LAB_VTEPD_MEMORY="--no-huge -m 1024"
     lab_up || fail "cannot build the namespace lab"
     ns h2 ethtool -k eth0 | grep -q "^tcp-segmentation-offload: on" || fail "the host's TSO is not on (its default)"
+    # vtepd's interfaces as a user's lab has them: IPv6 on (the lab turns it off elsewhere).
+    for i in gw-u gw-a; do ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=0; done
     lab_start_vtepd "$VTEPD" || fail "vtepd did not start (underlay MTU $mtu)"
+    for i in gw-u gw-a; do
+        [ "$(ns gw sysctl -n net.ipv6.conf.$i.disable_ipv6)" = 1 ] || fail "vtepd left the kernel's IPv6 on $i"
+    done
+    grep -q "kernel ipv6 off (no RS/MLD/DAD of its own)" "$LAB_DIR/vtepd.log" || fail "vtepd did not say it turned the kernel's IPv6 off"
     [ "$(ns gw cat /sys/class/net/gw-u/mtu)" = $mtu ] || fail "vtepd did not set its underlay interface's MTU to $mtu"
     ns gw ip link show gw-a | grep -q "xdp" || fail "no XDP guard on the access veth"
     ns gw ip link show gw-u | grep -q "xdp" || fail "no XDP guard on the underlay veth (MTU $mtu)"
     ns h2 ethtool -k eth0 | grep -q "^tx-checksumming: on" || fail "the host does not offload its checksums (the default)"
     ns h2 ethtool -k eth0 | grep -q "^tcp-segmentation-offload: off" || fail "vtepd's XDP guard did not take TSO off the host's veth"
-    pass "underlay MTU $mtu set by vtepd; XDP guard on its veths; hosts keep TSO and checksum offload"
+    pass "underlay MTU $mtu set by vtepd; XDP guard on its veths; kernel IPv6 off on them (and logged); hosts keep TSO and checksum offload"
 
     ns h2 ping -c 3 -i 0.2 -W 2 -M do -s 1472 192.168.10.1 >/dev/null || fail "1500-byte packets vtepd -> kernel over a $mtu underlay"
     ns h1 ping -c 3 -i 0.2 -W 2 -M do -s 1472 192.168.10.2 >/dev/null || fail "1500-byte packets kernel -> vtepd over a $mtu underlay"
+    for i in gw-u gw-a; do
+        mac=$(ns gw cat /sys/class/net/$i/address)
+        "$VTEPCTL" --socket "$LAB_DIR/vtepd.sock" --json show address-table --mac "$mac" | grep -q '"mac"' \
+            && fail "the local kernel's own frames from $i were bridged: its MAC $mac was learned"
+    done
     pass "1500-byte tenant packets (DF) cross a $mtu-byte underlay both ways"
     for dir in "h2 h1 192.168.10.1" "h1 h2 192.168.10.2"; do
         set -- $dir
