@@ -11,6 +11,7 @@ PACKAGES=(
     dpkg-dev  # scripts/package.sh: dpkg-shlibdeps for the .deb's Depends
     # lab and tests: namespaces, real peers, packet decoding
     iproute2 iputils-ping ethtool tcpdump tshark python3 python3-scapy procps smcroute
+    python3-prometheus-client  # Prometheus's own parser reads vtepctl show metrics
     openvswitch-switch  # the GRE peer (userspace datapath): this kernel has no gretap
     frr                 # BGP over the host interface (bgpd per namespace, no systemd)
     # fuzzing (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes

@@ -145,6 +145,8 @@ private:
         leaf(show, "evpn", "EVPN through FRR: sync state, remote VTEPs and MACs", "show evpn");
         leaf(show, "config", "the running configuration (JSON)", "show config");
         leaf(show, "fdb", "address-table occupancy", "show fdb");
+        leaf(show, "metrics", "every counter in the Prometheus text format (node_exporter textfile, scrapers)",
+             "show metrics");
         {
             Leaf& l = leaf(show, "address-table", "MAC -> local port or remote VTEP", "show address-table");
             vni(l);

@@ -285,7 +285,8 @@ void render(const std::string& command, const Json& result) {
     } else if (result.is_array()) {
         table(result);
     } else if (result.is_string()) {
-        std::puts(result.get<std::string>().c_str());
+        std::fputs(result.get<std::string>().c_str(), stdout);
+        if (!result.get<std::string>().empty() && result.get<std::string>().back() != '\n') std::putchar('\n');
     } else if (result.is_object()) {
         for (const auto& f : result.items()) std::printf("%s: %s\n", f.key().c_str(), cell(f.value(), countColumn(f.key())).c_str());
     } else {

@@ -11,6 +11,7 @@
 
 #include "config/parse.h"
 #include "config/store.h"
+#include "control/metrics.h"
 #include "control/report.h"
 
 namespace vtepgw::control {
@@ -50,7 +51,7 @@ const std::map<std::string, std::set<std::string>>& argumentsOf() {
         {"member del", {"bridge", "port", "vlan"}}, {"flood add", {"bridge", "vtep"}},
         {"flood del", {"bridge", "vtep"}}, {"group set", {"bridge", "group"}},
         {"static add", {"bridge", "mac", "vtep", "port", "vlan"}}, {"static del", {"bridge", "mac"}},
-        {"trace start", {"count", "port"}}, {"trace show", {}}, {"trace stop", {}}};
+        {"trace start", {"count", "port"}}, {"trace show", {}}, {"trace stop", {}}, {"show metrics", {}}};
     return k;
 }
 
@@ -186,6 +187,7 @@ Json Commands::execute(const Json& request) {
         if (cmd == "show igmp") return ok(showIgmp());
         if (cmd == "show neighbors") return ok(showNeighbors());
         if (cmd == "show routes") return ok(showRoutes());
+        if (cmd == "show metrics") return ok(prometheusText(showCounters(false), showVteps()));
         if (cmd == "show evpn") return ok(showEvpn());
         if (cmd == "show config") return ok(config_);
         if (cmd == "show fdb") {

@@ -2,6 +2,7 @@
 
 #include <rte_telemetry.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -30,28 +31,71 @@ void addScalar(rte_tel_data* d, const std::string& key, const Json& v) {
     else rte_tel_data_add_dict_string(d, k.c_str(), v.dump(-1, ' ', false, Json::error_handler_t::replace).substr(0, RTE_TEL_MAX_STRING_LEN - 1).c_str());
 }
 
-// Telemetry nests containers one level deep and arrays hold no dicts: objects become dicts
-// whose object members become dict containers (deeper values are rendered as JSON text),
-// and arrays of objects become dicts keyed by each object's first value.
+rte_tel_data* dictContainer(const Json& o, int depth);
+
+// A JSON array as a telemetry container: an array of u64 when every element is a non-negative
+// integer, of strings for other scalars; an array of objects as a dict keyed "0", "1", ...
+// (DPDK 22.11's arrays hold no dicts).
+rte_tel_data* arrayContainer(const Json& a, int depth) {
+    const bool numbers = std::all_of(a.begin(), a.end(), [](const Json& e) { return e.is_number_unsigned(); });
+    const bool objects = !a.empty() && std::all_of(a.begin(), a.end(), [](const Json& e) { return e.is_object(); });
+    const bool scalars = std::all_of(a.begin(), a.end(), [](const Json& e) { return e.is_primitive(); });
+    if (!scalars && !objects) return nullptr;
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (c == nullptr) return nullptr;
+    if (objects) {
+        rte_tel_data_start_dict(c);
+        for (size_t i = 0; i < a.size(); ++i)
+            if (rte_tel_data* o = dictContainer(a[i], depth + 1))
+                if (rte_tel_data_add_dict_container(c, std::to_string(i).c_str(), o, 0) != 0) rte_tel_data_free(o);
+        return c;
+    }
+    rte_tel_data_start_array(c, numbers ? RTE_TEL_U64_VAL : RTE_TEL_STRING_VAL);
+    for (const auto& e : a) {
+        if (numbers) rte_tel_data_add_array_u64(c, e.get<uint64_t>());
+        else rte_tel_data_add_array_string(c, (e.is_string() ? e.get<std::string>() : e.dump()).substr(0, RTE_TEL_MAX_STRING_LEN - 1).c_str());
+    }
+    return c;
+}
+
+// How deep containers nest: deeper values go as their JSON text (none of vtepd's replies
+// need it; it bounds the work a pathological reply could cause).
+constexpr int kMaxDepth = 4;
+
+// Adds `v` under `key`: scalars as values, arrays and objects as containers.
+void addValue(rte_tel_data* d, const std::string& key, const Json& v, int depth) {
+    if (v.is_null()) return;  // telemetry has no null: the field is absent
+    const std::string k = telemetryName(key);
+    rte_tel_data* c = nullptr;
+    if (v.is_array() && depth < kMaxDepth) c = arrayContainer(v, depth);
+    else if (v.is_object() && depth < kMaxDepth) c = dictContainer(v, depth);
+    if (c == nullptr) {
+        addScalar(d, key, v);
+    } else if (rte_tel_data_add_dict_container(d, k.c_str(), c, 0) != 0) {
+        rte_tel_data_free(c);
+        addScalar(d, key, v);
+    }
+}
+
+rte_tel_data* dictContainer(const Json& o, int depth) {
+    rte_tel_data* c = rte_tel_data_alloc();
+    if (c == nullptr) return nullptr;
+    rte_tel_data_start_dict(c);
+    for (const auto& item : o.items()) addValue(c, item.key(), item.value(), depth + 1);
+    return c;
+}
+
+// Objects become dicts; arrays of objects become dicts keyed by each object's first value
+// (the VTEP's address, the bridge's name).
 void fill(rte_tel_data* d, const Json& j) {
     rte_tel_data_start_dict(d);
-    auto member = [&](const std::string& key, const Json& v) {
-        if (v.is_object()) {
-            rte_tel_data* c = rte_tel_data_alloc();
-            if (c == nullptr) return;
-            rte_tel_data_start_dict(c);
-            for (const auto& item : v.items()) addScalar(c, item.key(), item.value());
-            rte_tel_data_add_dict_container(d, telemetryName(key).c_str(), c, 0);
-        } else {
-            addScalar(d, key, v);
-        }
-    };
     if (j.is_array()) {
-        for (const auto& e : j) {
-            if (e.is_object() && !e.empty()) member(Json(e.begin().value()).is_string() ? e.begin().value().get<std::string>() : e.begin().value().dump(), e);
-        }
+        for (const auto& e : j)
+            if (e.is_object() && !e.empty())
+                addValue(d, e.begin().value().is_string() ? e.begin().value().get<std::string>() : e.begin().value().dump(),
+                         e, 0);
     } else if (j.is_object()) {
-        for (const auto& item : j.items()) member(item.key(), item.value());
+        for (const auto& item : j.items()) addValue(d, item.key(), item.value(), 0);
     } else {
         addScalar(d, "value", j);
     }

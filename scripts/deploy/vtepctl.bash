@@ -12,7 +12,7 @@ _vtepctl() {
     local opts="--json --socket --help"
     case "${words[*]}" in
         "") COMPREPLY=($(compgen -W "show clear config bridge member flood group static trace log --version $opts" -- "$cur")) ;;
-        show) COMPREPLY=($(compgen -W "vtep bridges interfaces address-table arp routes neighbors igmp evpn fdb config counters" -- "$cur")) ;;
+        show) COMPREPLY=($(compgen -W "vtep bridges interfaces address-table arp routes neighbors igmp evpn fdb config counters metrics" -- "$cur")) ;;
         clear) COMPREPLY=($(compgen -W "counters address-table" -- "$cur")) ;;
         config) COMPREPLY=($(compgen -W "apply save diff reload" -- "$cur")) ;;
         "config apply"*|"config save"*|"config diff"*) COMPREPLY=($(compgen -f -- "$cur")) ;;

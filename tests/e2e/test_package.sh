@@ -30,7 +30,11 @@ for f in /usr/bin/vtepd /usr/bin/vtepctl /usr/lib/systemd/system/vtepd.service /
 done
 grep -q "^ExecReload=/usr/bin/vtepctl --socket /run/vtepgw/vtepd.sock config reload" /usr/lib/systemd/system/vtepd.service \
     || fail "the unit does not reload through vtepctl from /usr/bin"
-out=$(systemd-analyze verify /usr/lib/systemd/system/vtepd.service 2>&1) || fail "systemd-analyze verify: $out"
+for u in vtepd.service vtepgw-metrics.service vtepgw-metrics.timer; do
+    out=$(systemd-analyze verify /usr/lib/systemd/system/$u 2>&1) || fail "systemd-analyze verify $u: $out"
+done
+/usr/bin/python3 -c "import json; d=json.load(open('/usr/share/doc/vtepgw/grafana-vtepgw.json')); assert all('vtepgw_' in t['expr'] for p in d['panels'] for t in p['targets'])" \
+    || fail "the Grafana dashboard is not valid JSON over vtepgw metrics"
 zcat /usr/share/man/man8/vtepctl.8.gz | grep -q "^\.SH EXIT STATUS" || fail "vtepctl(8) has no exit status section"
 /usr/bin/vtepd --version | grep -q "^vtepd 0" || fail "vtepd --version from /usr/bin"
 /usr/bin/vtepd -- --config /usr/share/doc/vtepgw/vtepd.example.json --check >/dev/null || fail "the example configuration does not pass --check"
@@ -38,7 +42,7 @@ strings /usr/bin/vtepd | grep -qF "$ROOT" && fail "the installed vtepd names the
 # bash completion, as bash itself runs it.
 words=$(bash -c 'source /usr/share/bash-completion/completions/vtepctl; COMP_WORDS=(vtepctl show add); COMP_CWORD=2; _vtepctl; echo "${COMPREPLY[*]}"')
 [ "$words" = "address-table" ] || fail "completion of 'vtepctl show add': '$words'"
-pass "apt installs binaries, unit (systemd-analyze verify clean, reload through vtepctl), man pages, completion, profiles, example config; no source path in the binary"
+pass "apt installs binaries, units (vtepd, the metrics timer: systemd-analyze verify clean, reload through vtepctl), man pages, completion, profiles, example config, Grafana dashboard; no source path in the binary"
 
 # The lab, with the installed binaries only.
 export LAB_PREFIX=vgpkg

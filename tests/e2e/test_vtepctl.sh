@@ -94,6 +94,23 @@ shape "copies to an unroutable VTEP are not counted as sent" 'any(v["vtep"] == "
 ctl flood del br10 172.16.9.9 >/dev/null || fail "flood del"
 pass "show vtep (route, next hop, neighbour, reachability), show routes, show neighbors; unroutable VTEP warned about and its dropped copies not counted as sent"
 
+# Prometheus: the exposition parsed by Prometheus's own client library, figures as shown.
+ctl show metrics > "$LAB_DIR/metrics.prom" || fail "show metrics"
+/usr/bin/python3 - "$LAB_DIR/metrics.prom" <<'PY' || fail "show metrics is not a valid Prometheus exposition with the counters"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+def sample(fam, **labels):
+    return next(s.value for s in fams[fam].samples if all(s.labels.get(k) == v for k, v in labels.items()))
+assert fams["vtepgw_port_rx_packets"].type == "counter"
+assert sample("vtepgw_port_rx_packets", port="access") > 0
+assert sample("vtepgw_vtep_tx_packets", vtep="10.77.0.1") > 0
+assert sample("vtepgw_vtep_reachable", vtep="10.77.0.1") == 1
+assert fams["vtepgw_mbufs_in_use"].type == "gauge"
+assert "truncated" in {s.labels["reason"] for s in fams["vtepgw_drops"].samples}
+PY
+pass "show metrics: a Prometheus exposition (prometheus_client parses it): ports, VTEPs, reachability, drops by reason, gauges"
+
 # Packet trace on live traffic (no hugepages here: pdump could not do this).
 ctl trace start --port access --count 3 >/dev/null || fail "trace start"
 ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "no traffic while tracing"
@@ -216,10 +233,22 @@ import json,sys; r=json.load(sys.stdin)["/vtepgw/counters"]
 sys.exit(0 if r["drops"]["truncated"] == 0 and "learned" in r["events"] and "br10" in r["bridges"] else 1)' \
     || fail "dpdk-telemetry.py /vtepgw/counters"
 tel /vtepgw/vteps | grep -q '"10_77_0_1": {"vtep": "10.77.0.1"' || fail "dpdk-telemetry.py /vtepgw/vteps"
+# Nested values are telemetry containers, not JSON text inside strings.
+tel /vtepgw/vteps | /usr/bin/python3 -c '
+import json,sys; r=json.load(sys.stdin)["/vtepgw/vteps"]["10_77_0_1"]
+sys.exit(0 if r["vnis"] == [10] and r["reachable"] == 1 else 1)' || fail "/vtepgw/vteps: vnis is not an array container"
+tel /vtepgw/counters | /usr/bin/python3 -c '
+import json,sys; r=json.load(sys.stdin)["/vtepgw/counters"]
+sys.exit(0 if isinstance(r["ports"]["uplink"], dict) and r["ports"]["uplink"]["rx_packets"] > 0 and isinstance(r["workers"]["0"], dict) else 1)' \
+    || fail "/vtepgw/counters: nested counters are not dict containers"
+tel /vtepgw/bridges | /usr/bin/python3 -c '
+import json,sys; r=json.load(sys.stdin)["/vtepgw/bridges"]["br10"]
+sys.exit(0 if r["members"] == {"0": {"port": "access"}} and r["flood_vteps"] == ["10.77.0.1"] else 1)' \
+    || fail "/vtepgw/bridges: members/flood_vteps are not containers"
 tel /vtepgw/fdb | grep -q '"capacity": 65536' || fail "dpdk-telemetry.py /vtepgw/fdb"
 tel /vtepgw/bridges | grep -q '"br10": {"bridge": "br10", "vni": 10' || fail "dpdk-telemetry.py /vtepgw/bridges"
 tel /ethdev/stats,0 | grep -q '"ipackets"' || fail "dpdk-telemetry.py /ethdev/stats,0"
-pass "dpdk-telemetry.py: /vtepgw/counters, /vtepgw/vteps, /vtepgw/fdb, /vtepgw/bridges and /ethdev/stats"
+pass "dpdk-telemetry.py: /vtepgw/counters, /vtepgw/vteps, /vtepgw/fdb, /vtepgw/bridges (nested values as rte_tel_data containers) and /ethdev/stats"
 ctl log level 'vtepgw.*' debug >/dev/null || fail "log level"
 out=$(ctl log level 'vtepgw.*' loud 2>&1) && fail "bad log level accepted"
 echo "$out" | grep -qF "LEVEL: loud not in {emergency,alert" || fail "log level error: $out"
