@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -73,9 +74,11 @@ public:
     CLI::App& app() { return app_; }
     Invocation& invocation() { return inv_; }
 
-    // The request of the command that was parsed.
+    // The request of the command that was parsed: the deepest one ("show interfaces counters"
+    // rather than "show interfaces"), children being declared after their parents.
     void finish() {
-        for (auto& leaf : leaves_) {
+        for (auto it = leaves_.rbegin(); it != leaves_.rend(); ++it) {
+            Leaf& leaf = *it;
             if (!leaf.app->parsed()) continue;
             Json args = Json::object();
             for (auto& f : leaf.fill) f(args);
@@ -138,6 +141,9 @@ private:
         {
             Leaf& l = leaf(show, "interfaces", "ports: driver, link, MTU, offloads, NIC drops", "show interfaces");
             text(l, "--port", "port", "only this port");
+            Leaf& c = leaf(l.app, "counters", "per port: packets and bytes each way, rates, NIC drops (EOS style)",
+                           "show interfaces counters");
+            text(c, "--port", "port", "only this port");
         }
         leaf(show, "igmp", "the underlay multicast groups vtepd has joined", "show igmp");
         leaf(show, "neighbors", "the underlay neighbour (ARP) table", "show neighbors");
@@ -285,7 +291,7 @@ private:
 
     CLI::App app_;
     Invocation inv_{"/run/vtepgw/vtepd.sock"};
-    std::vector<Leaf> leaves_;
+    std::deque<Leaf> leaves_;  // stable references: leaf() hands them out
     std::vector<std::unique_ptr<std::string>> strings_;
     std::vector<std::unique_ptr<uint32_t>> numbers_;
     std::vector<std::unique_ptr<std::vector<std::string>>> lists_;

@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
                 return 2;
             }
         } else if (a == "--version") {
-            std::printf("vtepd %s (DPDK %s)\n", VTEPGW_VERSION, rte_version());
+            std::printf("vtepd %s (%s)\n", VTEPGW_VERSION, rte_version());  // rte_version(): "DPDK 22.11.x"
             return 0;
         } else if (a == "--check") {
             checkOnly = true;

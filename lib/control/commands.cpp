@@ -42,7 +42,8 @@ bool stringArg(const Json& args, const char* name, std::string& out, std::vector
 const std::map<std::string, std::set<std::string>>& argumentsOf() {
     static const std::map<std::string, std::set<std::string>> k = {
         {"show counters", {"clear"}}, {"clear counters", {}}, {"show vtep", {"vtep"}},
-        {"show bridges", {"vni", "bridge"}}, {"show interfaces", {"port"}}, {"show igmp", {}},
+        {"show bridges", {"vni", "bridge"}}, {"show interfaces", {"port"}}, {"show interfaces counters", {"port"}},
+        {"show igmp", {}},
         {"show neighbors", {}}, {"show routes", {}}, {"show evpn", {}}, {"show config", {}}, {"show fdb", {}},
         {"show address-table", {"vni", "mac", "vlan", "port", "vtep", "type"}}, {"show arp", {"vni"}},
         {"clear address-table", {"vni"}}, {"config apply", {"file"}}, {"config save", {"file"}},
@@ -182,6 +183,12 @@ Json Commands::execute(const Json& request) {
             Json rows = Json::array();
             for (const auto& r : showInterfaces())
                 if (!filter.port || r["name"] == *filter.port) rows.push_back(r);
+            return ok(rows);
+        }
+        if (cmd == "show interfaces counters") {
+            Json rows = Json::array();
+            for (const auto& r : interfaceCounters())
+                if (!filter.port || r["port"] == *filter.port) rows.push_back(r);
             return ok(rows);
         }
         if (cmd == "show igmp") return ok(showIgmp());
@@ -640,6 +647,30 @@ Json Commands::showNeighbors() {
                                                                                  : Json((now - n.updatedMs) / 1000)},
                         {"unanswered_probes", n.probes},
                         {"held_packets", n.held.size()}});
+    }
+    return rows;
+}
+
+Json Commands::interfaceCounters() {
+    const Json c = showCounters(false);
+    Json rows = Json::array();
+    for (const auto& i : interfaces_) {
+        rte_eth_stats nic{};
+        rte_eth_stats_get(i.portId, &nic);
+        const Json& p = c["ports"].contains(i.name) ? c["ports"][i.name] : Json::object();
+        const Json rates = p.value("rates", Json::object());
+        rows.push_back({{"port", i.name},
+                        {"rx_packets", p.value("rx_packets", 0)},
+                        {"rx_bytes", p.value("rx_bytes", 0)},
+                        {"rx_pps", rates.value("rx_pps", Json(nullptr))},
+                        {"tx_packets", p.value("tx_packets", 0)},
+                        {"tx_bytes", p.value("tx_bytes", 0)},
+                        {"tx_pps", rates.value("tx_pps", Json(nullptr))},
+                        // Lost before vtepd saw them, or refused by the NIC on the way out.
+                        {"rx_missed", nic.imissed},
+                        {"rx_no_mbuf", nic.rx_nombuf},
+                        {"rx_errors", nic.ierrors},
+                        {"tx_errors", nic.oerrors}});
     }
     return rows;
 }

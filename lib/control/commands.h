@@ -86,6 +86,7 @@ private:
     Json showNeighbors();
     Json showAddressTable(const Json& args);
     Json showRoutes();
+    Json interfaceCounters();
     Json configSave(const Json& args);
     Json configDiff(const Json& args);
     void clearCounters();

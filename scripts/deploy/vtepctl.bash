@@ -24,6 +24,7 @@ _vtepctl() {
         "show address-table"*) COMPREPLY=($(compgen -W "--vni --mac --vlan --port --vtep --type $opts" -- "$cur")) ;;
         "show bridges"*) COMPREPLY=($(compgen -W "--vni --bridge $opts" -- "$cur")) ;;
         "show vtep"*) COMPREPLY=($(compgen -W "--vtep $opts" -- "$cur")) ;;
+        "show interfaces") COMPREPLY=($(compgen -W "counters --port $opts" -- "$cur")) ;;
         "show interfaces"*) COMPREPLY=($(compgen -W "--port $opts" -- "$cur")) ;;
         "show arp"*|"clear address-table"*) COMPREPLY=($(compgen -W "--vni $opts" -- "$cur")) ;;
         "show counters"*) COMPREPLY=($(compgen -W "--clear $opts" -- "$cur")) ;;

@@ -55,4 +55,15 @@ out=$("$VTEPD" -l 0-1 --no-huge --no-pci -m 128 --file-prefix $PREFIX --vdev=net
 [ $rc = 1 ] || fail "unknown profile: exit $rc, expected 1"
 echo "$out" | grep -q "vtepd: profile 'nosuch': cannot read .*nosuch.json" || fail "unknown profile message: $out"
 pass "a port naming a missing PMD profile is refused with the file it looked for"
+
+# A device that was given to EAL but could not be created is reported as such.
+sed 's/"device": "net_null0" }/"device": "net_af_packet0" }/' "$DIR/good.json" > "$DIR/afp.json"
+out=$("$VTEPD" -l 0-1 --no-huge --no-pci -m 128 --file-prefix $PREFIX --vdev=net_af_packet0,iface=vtepgw-nosuch0 \
+      --vdev=net_null1 -- --config "$DIR/afp.json" --socket "$DIR/sock" 2>&1); rc=$?
+[ $rc = 1 ] || fail "missing interface behind --vdev: exit $rc, expected 1"
+echo "$out" | grep -qF "device 'net_af_packet0' was given to EAL but did not come up" || fail "missing interface message: $out"
+echo "$out" | grep -qF "pass it to EAL" && fail "told to pass a device that was passed: $out"
+pass "a --vdev EAL could not create (no such iface) is reported as given but not up"
+"$VTEPD" --version | grep -qE "^vtepd [0-9]+\.[0-9]+\.[0-9]+ \(DPDK 22\." || fail "vtepd --version"
+pass "vtepd --version names vtepd's and DPDK's versions"
 exit 0

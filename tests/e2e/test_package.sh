@@ -49,14 +49,18 @@ export LAB_PREFIX=vgpkg
 source "$ROOT/scripts/lib/lab.sh"
 trap 'lab_down; cleanup' EXIT
 lab_up || fail "cannot build the lab"
+for i in gw-u gw-a; do ns gw sysctl -qw net.ipv6.conf.$i.disable_ipv6=0; done  # as a user's lab has it
 lab_start_vtepd /usr/bin/vtepd || fail "/usr/bin/vtepd did not start"
+for i in gw-u gw-a; do
+    [ "$(ns gw sysctl -n net.ipv6.conf.$i.disable_ipv6)" = 1 ] || fail "the installed vtepd left the kernel's IPv6 on $i"
+done
 ctl() { /usr/bin/vtepctl --socket "$LAB_DIR/vtepd.sock" "$@"; }
 ns h2 ping -c 3 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "no ping through the installed vtepd"
 ctl --json show interfaces | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); sys.exit(0 if r[0]["profile"] == "af_packet" else 1)' \
     || fail "the installed vtepd did not find its PMD profiles under /usr/share"
 lab_stop_vtepd || fail "vtepd did not stop cleanly"
 lab_down
-pass "/usr/bin/vtepd forwards in the lab with the af_packet profile from /usr/share/vtepgw"
+pass "/usr/bin/vtepd forwards in the lab with the af_packet profile from /usr/share/vtepgw, kernel IPv6 off on its interfaces"
 
 bash "$HERE/test_vtepctl.sh" /usr/bin/vtepd | sed 's/^/    /'
 [ "${PIPESTATUS[0]}" = 0 ] || fail "the vtepctl test through the installed binaries"

@@ -75,6 +75,8 @@ shape "--opt=value and unique prefixes" 'len(r) == 1 and r[0]["vni"] == 10' sh b
 shape "filter: show bridges --vni" 'r == []' show bridges --vni 99
 shape "filter: show vtep --vtep" 'len(r) == 1' show vtep --vtep 10.77.0.1
 shape "filter: show interfaces --port" '[i["name"] for i in r] == ["access"]' show interfaces --port access
+shape "show interfaces counters" '[i["port"] for i in r] == ["uplink", "access"] and r[1]["rx_packets"] > 0 and all(set(i) >= {"rx_bytes", "tx_packets", "tx_bytes", "rx_pps", "tx_pps", "rx_missed", "rx_no_mbuf", "rx_errors", "tx_errors"} for i in r)' show interfaces counters
+ctl sh int count | grep -qE "^port +rx_packets" || fail "human show interfaces counters (and prefixes of a nested command)"
 shape "show address-table --vlan (none tagged here)" 'r == []' show address-table --vlan 3
 shape "show address-table --port" 'len(r) >= 1 and all(e["port"] == "access" for e in r)' show address-table --port access
 shape "one MAC notation: lowercase everywhere" 'all(i["mac"] == i["mac"].lower() for i in r)' show interfaces
