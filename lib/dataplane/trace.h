@@ -100,7 +100,8 @@ struct BurstTrace {
         TraceRecord* r = find(m);
         if (r == nullptr) return;
         char line[160];
-        std::snprintf(line, sizeof line, fmt, args...);
+        if constexpr (sizeof...(Args) == 0) std::snprintf(line, sizeof line, "%s", fmt);
+        else std::snprintf(line, sizeof line, fmt, args...);
         r->note(line);
     }
 };
