@@ -119,10 +119,10 @@ private:
             if (o->count()) a[key] = v;
         });
     }
-    void word(Leaf& l, const std::string& name, const std::string& key, const std::string& help) {
+    CLI::Option* word(Leaf& l, const std::string& name, const std::string& key, const std::string& help) {
         std::string& v = str();
-        l.app->add_option(name, v, help)->required();
         l.fill.push_back([&v, key](Json& a) { a[key] = v; });
+        return l.app->add_option(name, v, help)->required();
     }
     void vni(Leaf& l, const std::string& help = "only this VNI") { number(l, "--vni", "vni", help, 1, 0xFFFFFF); }
     void vlan(Leaf& l, const std::string& help) { number(l, "--vlan", "vlan", help, 1, 4094); }
@@ -281,11 +281,8 @@ private:
         {
             Leaf& l = leaf(log, "level", "set the level of the log types matching PATTERN", "log level");
             word(l, "PATTERN", "pattern", "e.g. 'vtepgw.*'");
-            std::string& lv = str();
-            l.app->add_option("LEVEL", lv, "emergency, alert, critical, error, warning, notice, info, debug")
-                ->required()
+            word(l, "LEVEL", "level", "emergency, alert, critical, error, warning, notice, info, debug")
                 ->check(CLI::IsMember({"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"}));
-            l.fill.push_back([&lv](Json& a) { a["level"] = lv; });
         }
     }
 

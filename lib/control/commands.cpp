@@ -167,15 +167,16 @@ Json Commands::execute(const Json& request) {
     }
     try {
         std::vector<std::string> errors;
-        const Filter filter = Filter::parse(args, errors);
-        if (cmd.rfind("show ", 0) == 0 || cmd == "clear address-table")
-            if (!errors.empty()) return failed(errors);
+        // Filters belong to the show commands; changes read their arguments themselves.
+        const bool filtered = cmd.rfind("show ", 0) == 0 || cmd == "clear address-table";
+        const Filter filter = filtered ? Filter::parse(args, errors) : Filter{};
+        if (!errors.empty()) return failed(errors);
         if (cmd == "show counters" || cmd == "clear counters") {
             if (cmd == "clear counters" || args.value("clear", false)) {
                 clearCounters();
                 return ok(Json{{"cleared", true}});
             }
-            return ok(showCounters(false));
+            return ok(showCounters());
         }
         if (cmd == "show vtep") return ok(filter.apply(showVteps()));
         if (cmd == "show bridges") return ok(filter.apply(showBridges()));
@@ -194,7 +195,7 @@ Json Commands::execute(const Json& request) {
         if (cmd == "show igmp") return ok(showIgmp());
         if (cmd == "show neighbors") return ok(showNeighbors());
         if (cmd == "show routes") return ok(showRoutes());
-        if (cmd == "show metrics") return ok(prometheusText(showCounters(false), showVteps()));
+        if (cmd == "show metrics") return ok(prometheusText(showCounters(), showVteps()));
         if (cmd == "show evpn") return ok(showEvpn());
         if (cmd == "show config") return ok(config_);
         if (cmd == "show fdb") {
@@ -404,11 +405,7 @@ Json Commands::rates() const {
                 {"drops_pps", per(a.totalDrops(), b.totalDrops())}};
 }
 
-Json Commands::showCounters(bool clear) {
-    if (clear) {
-        clearCounters();
-        return Json{{"cleared", true}};
-    }
+Json Commands::showCounters() {
     const auto t = ctl_.totals();
     Json j = countersJson(ctl_, t);
     if (const Json r = rates(); !r.is_null()) {
@@ -652,7 +649,7 @@ Json Commands::showNeighbors() {
 }
 
 Json Commands::interfaceCounters() {
-    const Json c = showCounters(false);
+    const Json c = showCounters();
     Json rows = Json::array();
     for (const auto& i : interfaces_) {
         rte_eth_stats nic{};

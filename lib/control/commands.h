@@ -77,7 +77,7 @@ public:
     const std::vector<std::string>& warnings() const { return warnings_; }
 
 private:
-    Json showCounters(bool clear);
+    Json showCounters();
     Json showVteps();
     Json showBridges();
     Json showInterfaces();
