@@ -363,7 +363,7 @@ int main(int argc, char** argv) {
             // After the host interface: the shadow vxlan devices use our address as "local".
             std::unique_ptr<evpn::ShadowFabric> fabric;
             if (cfg.evpn) {
-                fabric = std::make_unique<evpn::ShadowFabric>(*cfg.evpn, cfg.underlay.address.address, cfg.vxlan.udpPort);
+                fabric = std::make_unique<evpn::ShadowFabric>(*cfg.evpn, cfg.underlay.address->address, cfg.vxlan.udpPort);
                 ctl.attachEvpn(fabric.get());
                 VTEPGW_LOG(INFO, MAIN, "evpn: shadow devices %sb<VNI>/%sx<VNI>/%sp<VNI> for zebra",
                            cfg.evpn->prefix.c_str(), cfg.evpn->prefix.c_str(), cfg.evpn->prefix.c_str());

@@ -15,8 +15,11 @@
 
 namespace vtepgw::config {
 
+using netaddr::IpAddress;
 using netaddr::Ipv4Address;
 using netaddr::Ipv4Prefix;
+using netaddr::Ipv6Address;
+using netaddr::Ipv6Prefix;
 using netaddr::MacAddress;
 
 inline constexpr uint32_t kMaxVni = 0xFFFFFF;
@@ -45,18 +48,45 @@ struct NeighborSpec {
     MacAddress mac;
 };
 
+struct Route6Spec {
+    Ipv6Prefix prefix;
+    Ipv6Address via;
+};
+
+struct Neighbor6Spec {
+    Ipv6Address address;
+    MacAddress mac;
+};
+
+// The underlay is IPv4, IPv6 or both (`address`, or `addresses` with one of each family);
+// each family has its own connected subnet, gateway, routes and neighbours.
 struct UnderlaySpec {
     std::string port;
-    Ipv4Prefix address;  // our address and the connected subnet
+    std::optional<Ipv4Prefix> address;   // our IPv4 address and its connected subnet
+    std::optional<Ipv6Prefix> address6;  // our IPv6 address and its connected subnet
     std::optional<Ipv4Address> gateway;
+    std::optional<Ipv6Address> gateway6;
     std::vector<RouteSpec> routes;
+    std::vector<Route6Spec> routes6;
     std::vector<NeighborSpec> neighbors;
+    std::vector<Neighbor6Spec> neighbors6;
     uint16_t mtu = 1500;  // IP MTU of the underlay: encapsulated frames above it are dropped
     // A Linux interface (net_tap) carrying our address for the host's own stack (BGP, SSH,
     // BFD): what vtepd does not consume itself goes there. Empty = none.
     std::string hostInterface;
     // Punt policer, packets per second per class (punt::Class order), all workers together.
     std::array<uint32_t, punt::kClassCount> puntPps = punt::kDefaultPps;
+
+    // Whether we have an address of a's family (a VTEP of the other family is unreachable).
+    bool hasFamilyOf(const IpAddress& a) const { return a.isV4() ? address.has_value() : address6.has_value(); }
+    // Whether a is one of our own addresses.
+    bool isOwn(const IpAddress& a) const {
+        return a.isV4() ? address && address->address == a.v4() : address6 && address6->address == a.v6();
+    }
+    // Our address of a's family (callers check hasFamilyOf first).
+    IpAddress sourceFor(const IpAddress& a) const {
+        return a.isV4() ? IpAddress{address->address} : IpAddress{address6->address};
+    }
 };
 
 struct VxlanSpec {
@@ -68,6 +98,9 @@ struct VxlanSpec {
     uint16_t sourcePortMax = 65535;
     uint32_t fdbSize = 65536;  // capacity of the MAC table, all bridges together
     uint8_t igmpVersion = 3;   // reports for our multicast groups: 2 or 3
+    // VXLAN over IPv6 with a zero UDP checksum accepted (RFC 6935/6936; Linux's
+    // udp6zerocsumrx). Off: such packets are dropped as udp_zero_checksum.
+    bool udp6ZeroChecksumRx = false;
     uint32_t flapMoves = 5;    // a MAC moving more than this many times ...
     uint32_t flapSeconds = 10; // ... within this many seconds is reported as flapping
 };
@@ -80,7 +113,7 @@ struct MemberSpec {
 
 struct StaticMacSpec {
     MacAddress mac;
-    std::optional<Ipv4Address> vtep;  // remote entry, or
+    std::optional<IpAddress> vtep;    // remote entry, or
     std::optional<MemberSpec> member; // local entry on one of the bridge's members
 };
 
@@ -90,14 +123,14 @@ struct BridgeSpec {
     std::string name;
     uint32_t vni = 0;  // VXLAN's VNI, or GRE's key
     encap::Encap encap = encap::Encap::Vxlan;
-    std::optional<Ipv4Address> group;
-    std::vector<Ipv4Address> floodVteps;
+    std::optional<IpAddress> group;    // 224.0.0.0/4 or ff00::/8
+    std::vector<IpAddress> floodVteps;
     std::vector<MemberSpec> members;
     std::vector<StaticMacSpec> staticMacs;
     std::optional<bool> learning;  // absent = vxlan.learning
     uint32_t macLimit = 0;         // learned MACs in this bridge; 0 = only the table's size
     bool keepInnerVlan = false;    // accept decapsulated frames that carry an 802.1Q tag
-    std::vector<Ipv4Address> allowedVteps;  // if not empty, VXLAN from other sources is dropped
+    std::vector<IpAddress> allowedVteps;  // if not empty, VXLAN from other sources is dropped
 
     // L3 on the overlay. With addresses, vtepd is the bridge's gateway: it answers ARP and
     // ping for them and routes what is sent to the gateway MAC to the other bridges of its VRF.
@@ -113,7 +146,7 @@ struct BridgeSpec {
 
 // Per-VTEP overrides (top-level "vteps"): a VTEP that speaks VXLAN on another UDP port.
 struct VtepSpec {
-    Ipv4Address address;
+    IpAddress address;
     std::optional<uint16_t> udpPort;
 };
 
@@ -131,13 +164,18 @@ struct Config {
     VxlanSpec vxlan;
     std::vector<VtepSpec> vteps;
     // The UDP port VXLAN to this VTEP goes to: its override, else vxlan.udp_port.
-    uint16_t udpPortOf(Ipv4Address vtep) const {
+    uint16_t udpPortOf(const IpAddress& vtep) const {
         for (const auto& v : vteps)
             if (v.address == vtep && v.udpPort) return *v.udpPort;
         return vxlan.udpPort;
     }
     std::vector<BridgeSpec> bridges;  // in file order
     std::optional<EvpnSpec> evpn;
+    // Whether the bridge may send over IPv6 (an IPv6-only underlay, or IPv6 VTEPs or group
+    // on a dual-stack one), and so what encapsulation costs it at most: its frames must fit
+    // the underlay MTU whichever family carries them.
+    bool reachesIpv6(const BridgeSpec& b) const;
+    uint16_t overheadOf(const BridgeSpec& b) const;
     // Whether the bridge's flood list and remote MACs come from EVPN.
     bool evpnBridge(const BridgeSpec& b) const;
 

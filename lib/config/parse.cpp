@@ -115,6 +115,40 @@ public:
         return a;
     }
 
+    // Either family; a VTEP, group or next hop may be IPv4 or IPv6.
+    std::optional<IpAddress> ip(const Json& j, const std::string& path) {
+        auto s = string(j, path);
+        if (!s) return std::nullopt;
+        auto a = IpAddress::parse(*s);
+        if (!a) error(path, "'" + *s + "' is not an IPv4 (a.b.c.d) or IPv6 (RFC 4291) address");
+        return a;
+    }
+
+    // A unicast address of either family usable as a host or VTEP address (IPv6: not
+    // link-local unless `linkLocalOk`, which only a next hop is).
+    std::optional<IpAddress> unicastIp(const Json& j, const std::string& path, bool linkLocalOk = false) {
+        auto a = ip(j, path);
+        if (!a) return std::nullopt;
+        if (a->isV4()) {
+            const Ipv4Address v4 = a->v4();
+            if (v4.isMulticast() || v4.isUnspecified() || v4.isLoopback() || (v4.host >> 28) == 0xF) {
+                error(path, a->toString() + " is not a unicast host address");
+                return std::nullopt;
+            }
+            return a;
+        }
+        const Ipv6Address& v6 = a->v6();
+        if (v6.isMulticast() || v6.isUnspecified() || v6.isLoopback()) {
+            error(path, a->toString() + " is not a unicast host address");
+            return std::nullopt;
+        }
+        if (v6.isLinkLocal() && !linkLocalOk) {
+            error(path, a->toString() + " is link-local (fe80::/10): a VTEP needs a routable address");
+            return std::nullopt;
+        }
+        return a;
+    }
+
     std::optional<Ipv4Prefix> prefix(const Json& j, const std::string& path) {
         auto s = string(j, path);
         if (!s) return std::nullopt;
@@ -239,6 +273,51 @@ std::vector<NeighborSpec> parseNeighbors(Reader& r, const Json& ns, const std::s
     return out;
 }
 
+// One underlay address with its prefix, of either family, checked to be a usable host
+// address with a connected subnet; stored into spec (a second of one family is an error).
+void parseUnderlayAddress(Reader& r, const Json& j, const std::string& path, UnderlaySpec& spec) {
+    auto text = r.string(j, path);
+    if (!text) return;
+    if (text->find(':') == std::string::npos) {
+        auto a = Ipv4Prefix::parse(*text);
+        if (!a) {
+            r.error(path, "'" + *text + "' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len)");
+            return;
+        }
+        const Ipv4Address host = a->address;
+        if (host.isMulticast() || host.isUnspecified() || host.isLoopback() || (host.host >> 28) == 0xF)
+            r.error(path, host.toString() + " is not a unicast host address");
+        else if (a->length == 0)
+            r.error(path, "prefix length 0 leaves no connected subnet");
+        else if (a->length < 31 && (!a->hasHostBits() || (host.host | a->mask()) == 0xFFFFFFFFu))
+            r.error(path, a->toString() + " is the subnet's network or broadcast address, not a host address");
+        else if (spec.address)
+            r.error(path, "a second IPv4 address (" + spec.address->toString() + " is the first): one per family");
+        else
+            spec.address = *a;
+        return;
+    }
+    auto a = Ipv6Prefix::parse(*text);
+    if (!a) {
+        r.error(path, "'" + *text + "' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len, len 0..128)");
+        return;
+    }
+    const Ipv6Address& host = a->address;
+    if (host.isMulticast() || host.isUnspecified() || host.isLoopback() || host.isV4Mapped())
+        r.error(path, host.toString() + " is not a unicast host address");
+    else if (host.isLinkLocal())
+        r.error(path, host.toString() + " is link-local (fe80::/10): the underlay address must be routable");
+    else if (a->length == 0)
+        r.error(path, "prefix length 0 leaves no connected subnet");
+    else if (a->length < 127 && !a->hasHostBits())
+        r.error(path, a->toString() + " is the subnet's Subnet-Router anycast address (RFC 4291 §2.6.1), "
+                                      "not a host address");
+    else if (spec.address6)
+        r.error(path, "a second IPv6 address (" + spec.address6->toString() + " is the first): one per family");
+    else
+        spec.address6 = *a;
+}
+
 void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     if (!root.contains("underlay")) {
         r.error("underlay", "is required: the port and address VXLAN is sent from");
@@ -246,7 +325,7 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
     }
     const Json& u = root["underlay"];
     if (!r.expectObject(u, "underlay")) return;
-    r.rejectUnknownKeys(u, "underlay", {"port", "address", "gateway", "routes", "neighbors", "mtu",
+    r.rejectUnknownKeys(u, "underlay", {"port", "address", "addresses", "gateway", "routes", "neighbors", "mtu",
                                         "host_interface", "punt_limits"});
     UnderlaySpec& spec = cfg.underlay;
 
@@ -259,52 +338,76 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
             r.error("ports." + *p + ".mtu", "the underlay port's MTU is underlay.mtu (set it there)");
     }
 
-    bool haveAddress = false;
-    if (!u.contains("address")) {
-        r.error("underlay.address", "is required (our address with its prefix, e.g. 10.0.0.2/24)");
-    } else if (auto a = r.prefix(u["address"], "underlay.address")) {
-        Ipv4Address host = a->address;
-        if (host.isMulticast() || host.isUnspecified() || host.isLoopback() ||
-            (host.host >> 28) == 0xF) {
-            r.error("underlay.address", host.toString() + " is not a unicast host address");
-        } else if (a->length == 0) {
-            r.error("underlay.address", "prefix length 0 leaves no connected subnet");
-        } else if (a->length < 31 && (!a->hasHostBits() ||
-                                      (host.host | a->mask()) == 0xFFFFFFFFu)) {
-            r.error("underlay.address", a->toString() +
-                                            " is the subnet's network or broadcast address, "
-                                            "not a host address");
-        } else {
-            spec.address = *a;
-            haveAddress = true;
-        }
+    if (u.contains("address") && u.contains("addresses")) {
+        r.error("underlay.addresses", "give 'address' or 'addresses' (one per family), not both");
+    } else if (u.contains("address")) {
+        parseUnderlayAddress(r, u["address"], "underlay.address", spec);
+    } else if (u.contains("addresses")) {
+        const Json& as = u["addresses"];
+        if (!as.is_array() || as.empty() || as.size() > 2)
+            r.error("underlay.addresses", "must be an array of one or two addresses with their prefixes "
+                                          "(at most one IPv4 and one IPv6)");
+        else
+            for (size_t i = 0; i < as.size(); ++i)
+                parseUnderlayAddress(r, as[i], Reader::index("underlay.addresses", i), spec);
+    } else {
+        r.error("underlay.address", "is required (our address with its prefix, e.g. 10.0.0.2/24 or 2001:db8::2/64)");
     }
 
-    auto checkConnected = [&](Ipv4Address a, const std::string& path, const char* what) {
-        if (!haveAddress) return;
-        if (!spec.address.contains(a))
-            r.error(path, std::string(what) + " " + a.toString() + " is not in the connected subnet " +
-                              spec.address.network().toString() + "/" +
-                              std::to_string(spec.address.length));
-        else if (a == spec.address.address)
+    // A next hop (gateway, route via, static neighbour) must be on the connected subnet of
+    // its family; an IPv6 one may be link-local instead (routers advertise those).
+    auto checkConnected = [&](const IpAddress& a, const std::string& path, const char* what) {
+        if (!spec.hasFamilyOf(a)) {
+            r.error(path, std::string(what) + " " + a.toString() + ": the underlay has no " +
+                              (a.isV4() ? "IPv4" : "IPv6") + " address");
+            return false;
+        }
+        if (spec.isOwn(a)) {
             r.error(path, std::string(what) + " " + a.toString() + " is our own address");
+            return false;
+        }
+        const bool on = a.isV4() ? spec.address->contains(a.v4())
+                                 : a.v6().isLinkLocal() || spec.address6->contains(a.v6());
+        if (!on) {
+            r.error(path, std::string(what) + " " + a.toString() + " is not in the connected subnet " +
+                              (a.isV4() ? Ipv4Prefix{spec.address->network(), spec.address->length}.toString()
+                                        : Ipv6Prefix{spec.address6->network(), spec.address6->length}.toString()));
+            return false;
+        }
+        return true;
     };
 
     if (u.contains("gateway")) {
-        if (auto g = r.unicastIpv4(u["gateway"], "underlay.gateway")) {
-            checkConnected(*g, "underlay.gateway", "gateway");
-            spec.gateway = g;
+        // One gateway, or one per family on a dual-stack underlay.
+        const Json& g = u["gateway"];
+        const bool list = g.is_array();
+        if (list && (g.empty() || g.size() > 2)) r.error("underlay.gateway", "must be an address or a list of one per family");
+        for (size_t i = 0; i < (list ? std::min<size_t>(g.size(), 2) : 1); ++i) {
+            const std::string path = list ? Reader::index("underlay.gateway", i) : std::string("underlay.gateway");
+            auto a = r.unicastIp(list ? g[i] : g, path, true);
+            if (!a || !checkConnected(*a, path, "gateway")) continue;
+            if (a->isV4() ? spec.gateway.has_value() : spec.gateway6.has_value())
+                r.error(path, "a second " + std::string(a->isV4() ? "IPv4" : "IPv6") + " gateway: one per family");
+            else if (a->isV4())
+                spec.gateway = a->v4();
+            else
+                spec.gateway6 = a->v6();
         }
     }
     if (u.contains("mtu")) {
         if (auto m = r.integer(u["mtu"], "underlay.mtu", 576, 9600))
             spec.mtu = static_cast<uint16_t>(*m);
+        if (spec.address6 && spec.mtu < 1280)
+            r.error("underlay.mtu", "IPv6 needs an MTU of at least 1280 (RFC 8200 §5)");
     }
     if (u.contains("host_interface")) {
         if (auto n = r.string(u["host_interface"], "underlay.host_interface")) {
             if (!validInterfaceName(*n))
                 r.error("underlay.host_interface", "'" + *n + "' is not a Linux interface name (1 to 15 of "
                         "letters, digits, '_', '-', '.')");
+            else if (!spec.address)
+                r.error("underlay.host_interface", "the host interface carries the IPv4 underlay address: "
+                                                   "an IPv6-only underlay cannot have one yet");
             else
                 spec.hostInterface = *n;
         }
@@ -329,36 +432,84 @@ void parseUnderlay(Reader& r, const Json& root, Config& cfg) {
         if (!routes.is_array()) {
             r.error("underlay.routes", "must be an array of {prefix, via}");
         } else {
-            std::set<std::pair<uint32_t, uint8_t>> seen;
+            std::set<std::string> seen;
             for (size_t i = 0; i < routes.size(); ++i) {
                 const std::string path = Reader::index("underlay.routes", i);
                 if (!r.expectObject(routes[i], path)) continue;
                 r.rejectUnknownKeys(routes[i], path, {"prefix", "via"});
-                std::optional<Ipv4Prefix> p;
-                std::optional<Ipv4Address> via;
-                if (!routes[i].contains("prefix")) r.error(Reader::join(path, "prefix"), "is required");
-                else p = r.prefix(routes[i]["prefix"], Reader::join(path, "prefix"));
+                const std::string ppath = Reader::join(path, "prefix");
+                std::optional<std::string> text;
+                std::optional<IpAddress> via;
+                if (!routes[i].contains("prefix")) r.error(ppath, "is required");
+                else text = r.string(routes[i]["prefix"], ppath);
                 if (!routes[i].contains("via")) r.error(Reader::join(path, "via"), "is required");
-                else via = r.unicastIpv4(routes[i]["via"], Reader::join(path, "via"));
-                if (p && p->hasHostBits()) {
-                    r.error(Reader::join(path, "prefix"),
-                            p->toString() + " has host bits set (did you mean " +
-                                p->network().toString() + "/" + std::to_string(p->length) + "?)");
-                    p.reset();
+                else via = r.unicastIp(routes[i]["via"], Reader::join(path, "via"), true);
+                if (via && !checkConnected(*via, Reader::join(path, "via"), "next hop")) via.reset();
+                if (!text) continue;
+                const bool v6 = text->find(':') != std::string::npos;
+                std::string network;
+                if (v6) {
+                    auto p = Ipv6Prefix::parse(*text);
+                    if (!p) {
+                        r.error(ppath, "'" + *text + "' is not an IPv6 prefix (addr/len, len 0..128)");
+                        continue;
+                    }
+                    if (p->hasHostBits()) {
+                        r.error(ppath, p->toString() + " has host bits set (did you mean " +
+                                           Ipv6Prefix{p->network(), p->length}.toString() + "?)");
+                        continue;
+                    }
+                    network = p->toString();
+                    if (via && via->isV4()) r.error(Reader::join(path, "via"), "an IPv6 prefix needs an IPv6 next hop");
+                    else if (!seen.insert(network).second) r.error(ppath, network + " is listed twice");
+                    else if (via) spec.routes6.push_back({*p, via->v6()});
+                    continue;
                 }
-                if (p && !seen.insert({p->network().host, p->length}).second) {
-                    r.error(Reader::join(path, "prefix"), p->toString() + " is listed twice");
-                    p.reset();
+                auto p = Ipv4Prefix::parse(*text);
+                if (!p) {
+                    r.error(ppath, "'" + *text + "' is not an IPv4 prefix (a.b.c.d/len, len 0..32)");
+                    continue;
                 }
-                if (via) checkConnected(*via, Reader::join(path, "via"), "next hop");
-                if (p && via) spec.routes.push_back({*p, *via});
+                if (p->hasHostBits()) {
+                    r.error(ppath, p->toString() + " has host bits set (did you mean " + p->network().toString() +
+                                       "/" + std::to_string(p->length) + "?)");
+                    continue;
+                }
+                network = p->toString();
+                if (via && via->isV6()) r.error(Reader::join(path, "via"), "an IPv4 prefix needs an IPv4 next hop");
+                else if (!seen.insert(network).second) r.error(ppath, network + " is listed twice");
+                else if (via) spec.routes.push_back({*p, via->v4()});
             }
         }
     }
-    if (u.contains("neighbors"))
-        spec.neighbors = parseNeighbors(r, u["neighbors"], "underlay.neighbors", [&](Ipv4Address a, const std::string& path) {
-            checkConnected(a, path, "neighbor");
-        });
+    if (u.contains("neighbors")) {
+        const Json& ns = u["neighbors"];
+        if (!ns.is_array()) {
+            r.error("underlay.neighbors", "must be an array of {address, mac}");
+        } else {
+            std::set<IpAddress> seen;
+            for (size_t i = 0; i < ns.size(); ++i) {
+                const std::string path = Reader::index("underlay.neighbors", i);
+                if (!r.expectObject(ns[i], path)) continue;
+                r.rejectUnknownKeys(ns[i], path, {"address", "mac"});
+                std::optional<IpAddress> a;
+                std::optional<MacAddress> m;
+                if (!ns[i].contains("address")) r.error(Reader::join(path, "address"), "is required");
+                else a = r.unicastIp(ns[i]["address"], Reader::join(path, "address"), true);
+                if (!ns[i].contains("mac")) r.error(Reader::join(path, "mac"), "is required");
+                else m = r.mac(ns[i]["mac"], Reader::join(path, "mac"));
+                if (a && !checkConnected(*a, Reader::join(path, "address"), "neighbor")) a.reset();
+                if (a && !seen.insert(*a).second) {
+                    r.error(Reader::join(path, "address"), a->toString() + " is listed twice");
+                    a.reset();
+                }
+                if (a && m) {
+                    if (a->isV4()) spec.neighbors.push_back({a->v4(), *m});
+                    else spec.neighbors6.push_back({a->v6(), *m});
+                }
+            }
+        }
+    }
 }
 
 void parseVxlan(Reader& r, const Json& root, Config& cfg) {
@@ -366,7 +517,7 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     const Json& v = root["vxlan"];
     if (!r.expectObject(v, "vxlan")) return;
     r.rejectUnknownKeys(v, "vxlan", {"udp_port", "ttl", "ageing_seconds", "learning",
-                                     "source_port_range", "fdb_size", "igmp_version",
+                                     "source_port_range", "fdb_size", "igmp_version", "udp6_zero_checksum_rx",
                                      "flap_moves", "flap_seconds"});
     VxlanSpec& spec = cfg.vxlan;
     if (v.contains("udp_port")) {
@@ -393,6 +544,8 @@ void parseVxlan(Reader& r, const Json& root, Config& cfg) {
     if (v.contains("learning")) {
         if (auto l = r.boolean(v["learning"], "vxlan.learning")) spec.learning = *l;
     }
+    if (v.contains("udp6_zero_checksum_rx"))
+        if (auto z = r.boolean(v["udp6_zero_checksum_rx"], "vxlan.udp6_zero_checksum_rx")) spec.udp6ZeroChecksumRx = *z;
     if (v.contains("igmp_version")) {
         if (auto iv = r.integer(v["igmp_version"], "vxlan.igmp_version", 2, 3))
             spec.igmpVersion = static_cast<uint8_t>(*iv);
@@ -463,7 +616,7 @@ void parseVteps(Reader& r, const Json& root, Config& cfg) {
     std::set<uint16_t> ports = {cfg.vxlan.udpPort};
     for (const auto& item : vteps.items()) {
         const std::string path = Reader::join("vteps", item.key());
-        auto a = r.unicastIpv4(Json(item.key()), path);
+        auto a = r.unicastIp(Json(item.key()), path);
         if (!r.expectObject(item.value(), path)) continue;
         r.rejectUnknownKeys(item.value(), path, {"udp_port"});
         if (!a) continue;
@@ -541,14 +694,20 @@ void parseBridgeL3(Reader& r, const Json& b, const std::string& path, BridgeSpec
 // dataplane can only count the copies it drops (no_route).
 void checkVtepRoutes(Reader& r, const Config& cfg) {
     const UnderlaySpec& u = cfg.underlay;
-    auto routed = [&](Ipv4Address a) {
-        if (u.gateway || u.address.contains(a)) return true;
-        return std::any_of(u.routes.begin(), u.routes.end(), [&](const RouteSpec& rt) { return rt.prefix.contains(a); });
+    auto routed = [&](const IpAddress& a) {
+        if (a.isV4()) {
+            if (u.gateway || u.address->contains(a.v4())) return true;
+            return std::any_of(u.routes.begin(), u.routes.end(), [&](const RouteSpec& rt) { return rt.prefix.contains(a.v4()); });
+        }
+        if (u.gateway6 || u.address6->contains(a.v6())) return true;
+        return std::any_of(u.routes6.begin(), u.routes6.end(), [&](const Route6Spec& rt) { return rt.prefix.contains(a.v6()); });
     };
-    auto check = [&](const std::string& path, Ipv4Address a) {
+    auto check = [&](const std::string& path, const IpAddress& a) {
+        if (!u.hasFamilyOf(a)) return;  // an error already (parseBridges)
         if (!routed(a))
             r.warn(path, "no underlay route to VTEP " + a.toString() + " (not on " +
-                             Ipv4Prefix{u.address.network(), u.address.length}.toString() +
+                             (a.isV4() ? Ipv4Prefix{u.address->network(), u.address->length}.toString()
+                                       : Ipv6Prefix{u.address6->network(), u.address6->length}.toString()) +
                              ", no matching underlay.routes entry, no underlay.gateway): traffic to it is dropped "
                              "as no_route");
     };
@@ -621,12 +780,17 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         }
         if (b.contains("group")) {
             const std::string gpath = Reader::join(path, "group");
-            if (auto g = r.ipv4(b["group"], gpath)) {
+            if (auto g = r.ip(b["group"], gpath)) {
                 if (!g->isMulticast())
-                    r.error(gpath, g->toString() + " is not a multicast group (224.0.0.0/4)");
-                else if ((g->host >> 8) == 0xE00000)
+                    r.error(gpath, g->toString() + " is not a multicast group (224.0.0.0/4 or ff00::/8)");
+                else if (g->isV4() && (g->v4().host >> 8) == 0xE00000)
                     r.error(gpath, g->toString() +
                                        " is link-local (224.0.0.0/24): routers never forward it");
+                else if (g->isV6() && g->v6().multicastScope() <= 2)
+                    r.error(gpath, g->toString() + " has interface- or link-local scope (RFC 4291 §2.7): "
+                                   "routers never forward it; use ff05:: (site) or wider");
+                else if (!cfg.underlay.hasFamilyOf(*g))
+                    r.error(gpath, g->toString() + ": the underlay has no " + (g->isV4() ? "IPv4" : "IPv6") + " address");
                 else
                     spec.group = g;
             }
@@ -638,13 +802,16 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                 r.error(fpath, "must be an array of VTEP addresses");
             } else {
                 for (size_t i = 0; i < fv.size(); ++i) {
-                    auto a = r.unicastIpv4(fv[i], Reader::index(fpath, i));
+                    auto a = r.unicastIp(fv[i], Reader::index(fpath, i));
                     if (!a) continue;
                     bool dup = false;
                     for (const auto& x : spec.floodVteps) dup = dup || x == *a;
                     if (dup) r.error(Reader::index(fpath, i), a->toString() + " is listed twice");
-                    else if (*a == cfg.underlay.address.address)
+                    else if (cfg.underlay.isOwn(*a))
                         r.error(Reader::index(fpath, i), a->toString() + " is our own address");
+                    else if (!cfg.underlay.hasFamilyOf(*a))
+                        r.error(Reader::index(fpath, i), a->toString() + ": the underlay has no " +
+                                                             (a->isV4() ? "IPv4" : "IPv6") + " address");
                     else spec.floodVteps.push_back(*a);
                 }
             }
@@ -660,7 +827,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                 r.error(apath, "must be an array of VTEP addresses");
             } else {
                 for (size_t i = 0; i < av.size(); ++i)
-                    if (auto a = r.unicastIpv4(av[i], Reader::index(apath, i))) spec.allowedVteps.push_back(*a);
+                    if (auto a = r.unicastIp(av[i], Reader::index(apath, i))) spec.allowedVteps.push_back(*a);
             }
         }
         if (b.contains("keep_inner_vlan")) {
@@ -691,7 +858,7 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
         }
         if (spec.members.empty())
             r.warn(Reader::join(path, "members"), "bridge has no local members");
-        const uint16_t overhead = encap::mtuOverhead(spec.encap);
+        const uint16_t overhead = cfg.overheadOf(spec);
         for (size_t i = 0; i < spec.members.size(); ++i) {
             const uint16_t mtu = cfg.portMtu(spec.members[i].port);
             if (mtu + overhead > cfg.underlay.mtu)
@@ -734,10 +901,14 @@ void parseBridges(Reader& r, const Json& root, Config& cfg) {
                     if (hasVtep) {
                         if (e.contains("vlan"))
                             r.error(Reader::join(p, "vlan"), "only a local ('port') entry has a vlan");
-                        s.vtep = r.unicastIpv4(e["vtep"], Reader::join(p, "vtep"));
+                        s.vtep = r.unicastIp(e["vtep"], Reader::join(p, "vtep"));
                         ok = ok && s.vtep && !e.contains("vlan");
-                        if (s.vtep && *s.vtep == cfg.underlay.address.address) {
+                        if (s.vtep && cfg.underlay.isOwn(*s.vtep)) {
                             r.error(Reader::join(p, "vtep"), s.vtep->toString() + " is our own address");
+                            ok = false;
+                        } else if (s.vtep && !cfg.underlay.hasFamilyOf(*s.vtep)) {
+                            r.error(Reader::join(p, "vtep"), s.vtep->toString() + ": the underlay has no " +
+                                                                 (s.vtep->isV4() ? "IPv4" : "IPv6") + " address");
                             ok = false;
                         }
                     } else {
@@ -802,6 +973,8 @@ void parseEvpn(Reader& r, const Json& root, Config& cfg) {
 
 void checkEvpnBridges(Reader& r, const Config& cfg) {
     if (!cfg.evpn) return;
+    if (!cfg.underlay.address)
+        r.error("evpn", "EVPN needs an IPv4 underlay address (VXLAN over IPv6 with EVPN is not supported yet)");
     for (size_t i = 0; i < cfg.evpn->bridges.size(); ++i) {
         const auto* b = cfg.findBridge(cfg.evpn->bridges[i]);
         const std::string path = Reader::index("evpn.bridges", i);
@@ -840,6 +1013,16 @@ MacAddress Config::gatewayMacOf(const BridgeSpec& b, const MacAddress& underlayM
     m.bytes[0] = static_cast<uint8_t>((m.bytes[0] | 0x02) ^ 0x04);
     return m;
 }
+
+bool Config::reachesIpv6(const BridgeSpec& b) const {
+    if (!underlay.address6) return false;
+    if (!underlay.address) return true;
+    auto v6 = [](const IpAddress& a) { return a.isV6(); };
+    return std::any_of(b.floodVteps.begin(), b.floodVteps.end(), v6) || (b.group && b.group->isV6()) ||
+           std::any_of(b.staticMacs.begin(), b.staticMacs.end(), [](const StaticMacSpec& m) { return m.vtep && m.vtep->isV6(); });
+}
+
+uint16_t Config::overheadOf(const BridgeSpec& b) const { return encap::mtuOverhead(b.encap, reachesIpv6(b)); }
 
 bool Config::evpnBridge(const BridgeSpec& b) const {
     if (!evpn || b.encap != encap::Encap::Vxlan) return false;

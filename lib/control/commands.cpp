@@ -22,6 +22,17 @@ using netaddr::Ipv4Prefix;
 
 namespace {
 
+// The route a VTEP takes, as its prefix text (nullopt: none).
+std::optional<std::string> routeText(const underlay::RouteTable& routes, const netaddr::IpAddress& a) {
+    if (a.isV4()) {
+        if (const auto* r = routes.match(a.v4())) return r->prefix.toString();
+        return std::nullopt;
+    }
+    if (const auto* r = routes.match(a.v6())) return r->prefix.toString();
+    return std::nullopt;
+}
+
+
 Json ok(Json result) { return Json{{"ok", true}, {"result", std::move(result)}}; }
 Json failed(const std::vector<std::string>& errors) { return Json{{"ok", false}, {"errors", errors}}; }
 Json failed(const std::string& error) { return failed(std::vector<std::string>{error}); }
@@ -456,11 +467,11 @@ Json Commands::showVteps() {
     });
     for (const auto& b : ctl_.config().bridges)
         for (const auto& v : b.floodVteps)
-            if (auto id = ctl_.tunnels().find({v.host, b.encap, false})) stats[*id].second.insert(b.vni);
+            if (auto id = ctl_.tunnels().find({v, b.encap, false})) stats[*id].second.insert(b.vni);
     if (const auto* e = ctl_.evpn())
         for (const auto& [vni, vteps] : e->remote().floods())
             for (uint32_t v : vteps)
-                if (auto id = ctl_.tunnels().find({v, encap::Encap::Vxlan, false})) stats[*id].second.insert(vni);
+                if (auto id = ctl_.tunnels().find({Ipv4Address{v}, encap::Encap::Vxlan, false})) stats[*id].second.insert(vni);
     const auto totals = ctl_.totals();
     const uint32_t now = static_cast<uint32_t>(ctl_.nowMs() / 1000);
     Json rows = Json::array();
@@ -468,20 +479,19 @@ Json Commands::showVteps() {
         if (key.multicast) continue;
         const auto& s = stats[id];
         const counters::VtepCounters& c = totals.vteps[id];
-        Json row = {{"vtep", netaddr::Ipv4Address{key.ipHost}.toString()},
+        Json row = {{"vtep", key.ip.toString()},
+                    {"family", key.ip.family()},
                     {"encapsulation", encap::encapName(key.encap)}};
-        if (key.encap == encap::Encap::Vxlan) row["udp_port"] = ctl_.config().udpPortOf(netaddr::Ipv4Address{key.ipHost});
+        if (key.encap == encap::Encap::Vxlan) row["udp_port"] = ctl_.config().udpPortOf(key.ip);
         const bool configured = ctl_.configuredTunnel(id);
         // How it is reached: the route, the next hop and whether its MAC is known.
-        const Ipv4Address addr{key.ipHost};
-        const auto* route = ctl_.routes().match(addr);
-        const auto nh = ctl_.routes().nextHop(addr);
+        const auto route = routeText(ctl_.routes(), key.ip);
+        const auto nh = ctl_.routes().nextHopOf(key.ip);
         const auto& neigh = ctl_.neighbors().entries();
-        const auto n = nh ? neigh.find(nh->host) : neigh.end();
+        const auto n = nh ? neigh.find(*nh) : neigh.end();
         const bool resolved = n != neigh.end() && (n->second.state == underlay::NeighborState::Reachable ||
                                                    n->second.state == underlay::NeighborState::Static);
-        row.update(Json{{"route", route ? Json(Ipv4Prefix{route->prefix.network(), route->prefix.length}.toString())
-                                        : Json(nullptr)},
+        row.update(Json{{"route", route ? Json(*route) : Json(nullptr)},
                         {"next_hop", nh ? Json(nh->toString()) : Json(nullptr)},
                         {"neighbor_state", !nh ? Json("no route")
                                                : n == neigh.end() ? Json("unresolved")
@@ -634,9 +644,10 @@ Json Commands::showIgmp() {
 Json Commands::showNeighbors() {
     Json rows = Json::array();
     const uint64_t now = ctl_.nowMs();
-    for (const auto& [host, n] : ctl_.neighbors().entries()) {
+    for (const auto& [address, n] : ctl_.neighbors().entries()) {
         const bool known = n.state != underlay::NeighborState::Incomplete && !n.mac.isZero();
-        rows.push_back({{"address", netaddr::Ipv4Address{host}.toString()},
+        rows.push_back({{"address", address.toString()},
+                        {"family", address.family()},
                         {"mac", known ? Json(n.mac.toString()) : Json(nullptr)},
                         {"state", underlay::neighborStateName(n.state)},
                         {"static", n.state == underlay::NeighborState::Static},
@@ -673,25 +684,30 @@ Json Commands::interfaceCounters() {
 }
 
 Json Commands::showRoutes() {
-    std::map<const underlay::RouteTable::Route*, std::vector<std::string>> users;
+    std::map<std::string, std::vector<std::string>> users;  // by route prefix
     for (const auto& [key, id] : ctl_.tunnels().byKey())
         if (!key.multicast)
-            if (const auto* r = ctl_.routes().match(Ipv4Address{key.ipHost}))
-                users[r].push_back(Ipv4Address{key.ipHost}.toString());
+            if (const auto r = routeText(ctl_.routes(), key.ip)) users[*r].push_back(key.ip.toString());
     Json rows = Json::array();
-    for (const auto& r : ctl_.routes().routes()) {
+    const auto& neigh = ctl_.neighbors().entries();
+    auto row = [&](const std::string& prefix, const std::optional<netaddr::IpAddress>& via,
+                   underlay::RouteTable::Origin o, const char* family) {
         using O = underlay::RouteTable::Origin;
-        const char* origin = r.origin == O::Connected ? "connected" : r.origin == O::Default ? "gateway" : "static";
-        const auto& neigh = ctl_.neighbors().entries();
-        const auto n = r.via ? neigh.find(r.via->host) : neigh.end();
-        rows.push_back({{"prefix", r.prefix.toString()},
-                        {"via", r.via ? Json(r.via->toString()) : Json(nullptr)},
+        const char* origin = o == O::Connected ? "connected" : o == O::Default ? "gateway" : "static";
+        const auto n = via ? neigh.find(*via) : neigh.end();
+        rows.push_back({{"prefix", prefix},
+                        {"family", family},
+                        {"via", via ? Json(via->toString()) : Json(nullptr)},
                         {"origin", origin},
-                        {"via_state", !r.via ? Json(nullptr)
-                                             : n == neigh.end() ? Json("unresolved")
-                                                                : Json(underlay::neighborStateName(n->second.state))},
-                        {"vteps", users[&r]}});
-    }
+                        {"via_state", !via ? Json(nullptr)
+                                           : n == neigh.end() ? Json("unresolved")
+                                                              : Json(underlay::neighborStateName(n->second.state))},
+                        {"vteps", users[prefix]}});
+    };
+    for (const auto& r : ctl_.routes().routes())
+        row(r.prefix.toString(), r.via ? std::optional<netaddr::IpAddress>(*r.via) : std::nullopt, r.origin, "ipv4");
+    for (const auto& r : ctl_.routes().routes6())
+        row(r.prefix.toString(), r.via ? std::optional<netaddr::IpAddress>(*r.via) : std::nullopt, r.origin, "ipv6");
     return rows;
 }
 

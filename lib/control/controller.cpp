@@ -20,6 +20,7 @@ namespace vtepgw::control {
 
 using counters::Drop;
 using counters::Event;
+using netaddr::IpAddress;
 using netaddr::Ipv4Address;
 using netaddr::MacAddress;
 
@@ -58,7 +59,7 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
     for (const auto& p : ports_)
         if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;
     startTsc_ = rte_rdtsc();
-    igmp_.setIdentity(toMac(underlayMac_), cfg_.underlay.address.address);
+    igmp_.setIdentity(toMac(underlayMac_), ourIpv4());
     tscHz_ = std::max<uint64_t>(rte_get_tsc_hz() / 1000, 1);  // ticks per millisecond
     metaOffset_ = dataplane::metaOffset();
     if (metaOffset_ < 0) throw std::runtime_error("cannot register the mbuf metadata field");
@@ -74,10 +75,17 @@ uint16_t Controller::portIdOf(const std::string& name) const {
 
 namespace {
 
-std::vector<std::pair<Ipv4Address, MacAddress>> staticNeighbors(const config::Config& cfg) {
-    std::vector<std::pair<Ipv4Address, MacAddress>> out;
+std::vector<std::pair<IpAddress, MacAddress>> staticNeighbors(const config::Config& cfg) {
+    std::vector<std::pair<IpAddress, MacAddress>> out;
     for (const auto& n : cfg.underlay.neighbors) out.emplace_back(n.address, n.mac);
+    for (const auto& n : cfg.underlay.neighbors6) out.emplace_back(n.address, n.mac);
     return out;
+}
+
+std::string underlayText(const config::UnderlaySpec& u) {
+    std::string s = u.address ? u.address->toString() : "";
+    if (u.address6) s += (s.empty() ? "" : " and ") + u.address6->toString();
+    return s;
 }
 
 }  // namespace
@@ -91,9 +99,9 @@ void Controller::start() {
     syncHost();
     syncEvpn();
     applyEvpn();
-    sendGratuitousArp();
+    announce();
     VTEPGW_LOG(INFO, CONTROL, "underlay %s on port %u, %zu bridge(s), %zu remote VTEP(s) configured",
-               cfg_.underlay.address.toString().c_str(), underlayPort_, cfg_.bridges.size(),
+               underlayText(cfg_.underlay).c_str(), underlayPort_, cfg_.bridges.size(),
                configuredTunnels_.size());
 }
 
@@ -130,7 +138,7 @@ std::optional<uint16_t> Controller::tunnelFor(const TunnelKey& key) {
     if (!id) {
         counters_.event(Event::tunnel_table_full);
         VTEPGW_LOG(ERR, CONTROL, "tunnel table full (%u): no tunnel to %s", encap::kMaxTunnels,
-                   Ipv4Address{key.ipHost}.toString().c_str());
+                   key.ip.toString().c_str());
         return std::nullopt;
     }
     if (created) {
@@ -148,14 +156,14 @@ void Controller::syncStatics() {
     for (const auto& b : cfg_.bridges) {
         const fdb::BridgeId id = bridgeIds_.at(b.name);
         for (const auto& v : b.floodVteps)
-            if (auto t = tunnelFor({v.host, b.encap, false})) configuredTunnels_.insert(*t);
+            if (auto t = tunnelFor({v, b.encap, false})) configuredTunnels_.insert(*t);
         if (b.group)
-            if (auto t = tunnelFor({b.group->host, encap::Encap::Vxlan, true})) configuredTunnels_.insert(*t);
+            if (auto t = tunnelFor({*b.group, encap::Encap::Vxlan, true})) configuredTunnels_.insert(*t);
         for (const auto& s : b.staticMacs) {
             const fdb::Key key = fdb::makeKey(id, s.mac.bytes.data());
             fdb::Dest d;
             if (s.vtep) {
-                const auto t = tunnelFor({s.vtep->host, b.encap, false});
+                const auto t = tunnelFor({*s.vtep, b.encap, false});
                 if (!t) continue;
                 configuredTunnels_.insert(*t);
                 d = fdb::Dest::remote(*t, true);
@@ -200,7 +208,10 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     auto s = std::make_unique<state::ForwardingState>();
     s->underlayPort = underlayPort_;
     s->ports[underlayPort_].role = state::PortRole::Underlay;
-    s->localIpBe = rte_cpu_to_be_32(cfg_.underlay.address.address.host);
+    s->localIpBe = cfg_.underlay.address ? cfg_.underlay.address->address.toNetwork() : 0;
+    s->hasIp6 = cfg_.underlay.address6.has_value();
+    if (s->hasIp6) std::memcpy(s->localIp6, cfg_.underlay.address6->address.bytes.data(), 16);
+    s->udp6ZeroChecksumRx = cfg_.vxlan.udp6ZeroChecksumRx;
     s->localMac = underlayMac_;
     s->sourcePortMin = cfg_.vxlan.sourcePortMin;
     s->sourcePortSpan = uint32_t{cfg_.vxlan.sourcePortMax} - cfg_.vxlan.sourcePortMin + 1;
@@ -226,31 +237,52 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     // Each tunnel at its stable id, its rewrite built by its encapsulation's module.
     s->tunnels.resize(tunnels_.idLimit());
     std::array<std::vector<std::pair<uint32_t, int32_t>>, encap::kEncapCount> byAddress;
+    std::array<std::vector<std::pair<state::FlatMap128::Key, int32_t>>, encap::kEncapCount> byAddress6;
     for (const auto& [key, id] : tunnels_.byKey()) {
+        if (!cfg_.underlay.hasFamilyOf(key.ip)) continue;  // learned before a family was removed
         encap::Tunnel& t = s->tunnels[id];
         t.active = true;
-        t.ipHost = key.ipHost;
         t.multicast = key.multicast;
+        t.ipv6 = key.ip.isV6();
+        if (t.ipv6) std::memcpy(t.ip6, key.ip.v6().bytes.data(), 16);
+        else t.ipHost = key.ip.v4().host;
         rte_ether_addr dst{};
         if (key.multicast) {
             t.resolved = true;
-            dst = toEther(netaddr::multicastMacFor(Ipv4Address{key.ipHost}));
+            dst = toEther(netaddr::multicastMacFor(key.ip));
         } else {
-            const auto nh = routes_.nextHop(Ipv4Address{key.ipHost});
+            const auto nh = routes_.nextHopOf(key.ip);
             const auto mac = nh ? neighbors_.lookup(*nh) : std::nullopt;
-            t.nextHopHost = nh ? nh->host : 0;
+            if (nh && t.ipv6) {
+                t.hasNextHop6 = true;
+                std::memcpy(t.nextHop6, nh->v6().bytes.data(), 16);
+            } else if (nh) {
+                t.nextHopHost = nh->v4().host;
+            }
             t.resolved = mac.has_value();
             if (mac) dst = toEther(*mac);
-            byAddress[static_cast<uint8_t>(key.encap)].emplace_back(key.ipHost, id);
+            if (t.ipv6) byAddress6[static_cast<uint8_t>(key.encap)].emplace_back(state::FlatMap128::keyOf(t.ip6), id);
+            else byAddress[static_cast<uint8_t>(key.encap)].emplace_back(t.ipHost, id);
         }
-        const uint32_t src = cfg_.underlay.address.address.host;
+        const uint8_t ttl = cfg_.vxlan.ttl;
+        if (t.ipv6) {
+            encap::RewriteSpec6 spec{underlayMac_, dst, {}, {}, ttl, cfg_.udpPortOf(key.ip)};
+            std::memcpy(spec.srcIp, cfg_.underlay.address6->address.bytes.data(), 16);
+            std::memcpy(spec.dstIp, t.ip6, 16);
+            if (key.encap == encap::Encap::Gre) encap::gre::buildRewrite6(t, spec);
+            else encap::vxlan::buildRewrite6(t, spec);
+            continue;
+        }
+        const uint32_t src = cfg_.underlay.address->address.host;
         if (key.encap == encap::Encap::Gre)
-            encap::gre::buildRewrite(t, {underlayMac_, dst, src, key.ipHost, cfg_.vxlan.ttl});
+            encap::gre::buildRewrite(t, {underlayMac_, dst, src, t.ipHost, ttl});
         else
-            encap::vxlan::buildRewrite(t, {underlayMac_, dst, src, key.ipHost, cfg_.vxlan.ttl,
-                                           cfg_.udpPortOf(Ipv4Address{key.ipHost})});
+            encap::vxlan::buildRewrite(t, {underlayMac_, dst, src, t.ipHost, ttl, cfg_.udpPortOf(key.ip)});
     }
-    for (uint8_t e = 0; e < encap::kEncapCount; ++e) s->tunnelOf[e] = state::FlatMap32(byAddress[e]);
+    for (uint8_t e = 0; e < encap::kEncapCount; ++e) {
+        s->tunnelOf[e] = state::FlatMap32(byAddress[e]);
+        s->tunnelOf6[e] = state::FlatMap128(byAddress6[e]);
+    }
 
     fdb::BridgeId maxId = 0;
     for (const auto& [name, id] : bridgeIds_) maxId = std::max(maxId, id);
@@ -264,24 +296,26 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
         b.vni = spec.vni;
         b.encap = spec.encap;
         b.keyWireBe = encap::keyWireBe(spec.encap, spec.vni);
-        b.maxInnerLen = cfg_.underlay.mtu + packet::kEtherHeaderLen - encap::mtuOverhead(spec.encap);
+        b.maxInnerLen = cfg_.underlay.mtu + packet::kEtherHeaderLen - cfg_.overheadOf(spec);
         b.learning = spec.learning.value_or(cfg_.vxlan.learning);
         // Under EVPN remote MACs come from BGP; learning them from the wire too is opt-in.
         b.learnFromTunnel = b.learning && (!cfg_.evpnBridge(spec) || cfg_.evpn->dataPlaneLearning);
         b.keepInnerVlan = spec.keepInnerVlan;
         if (!spec.allowedVteps.empty()) {
             // Configured flood VTEPs and static-MAC VTEPs are implicitly trusted.
-            std::vector<std::pair<uint32_t, int32_t>> allowed;
-            auto allow = [&](uint32_t host) {
-                if (std::none_of(allowed.begin(), allowed.end(), [&](const auto& a) { return a.first == host; }))
-                    allowed.emplace_back(host, 1);
-            };
-            for (const auto& v : spec.allowedVteps) allow(v.host);
-            for (const auto& v : spec.floodVteps) allow(v.host);
+            std::set<IpAddress> trusted(spec.allowedVteps.begin(), spec.allowedVteps.end());
+            trusted.insert(spec.floodVteps.begin(), spec.floodVteps.end());
             for (const auto& m : spec.staticMacs)
-                if (m.vtep) allow(m.vtep->host);
+                if (m.vtep) trusted.insert(*m.vtep);
+            std::vector<std::pair<uint32_t, int32_t>> allowed;
+            std::vector<std::pair<state::FlatMap128::Key, int32_t>> allowed6;
+            for (const auto& a : trusted) {
+                if (a.isV4()) allowed.emplace_back(a.v4().host, 1);
+                else allowed6.emplace_back(state::FlatMap128::keyOf(a.v6().bytes.data()), 1);
+            }
             b.restrictVteps = true;
             b.allowedVteps = state::FlatMap32(allowed);
+            b.allowedVteps6 = state::FlatMap128(allowed6);
         }
         (spec.encap == encap::Encap::Gre ? greIndex : vniIndex).emplace_back(spec.vni, id);
         for (const auto& m : spec.members) {
@@ -297,14 +331,14 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
             }
         }
         for (const auto& v : spec.floodVteps)
-            if (auto t = tunnels_.find({v.host, spec.encap, false})) b.floodTunnels.push_back(*t);
+            if (auto t = tunnels_.find({v, spec.encap, false})) b.floodTunnels.push_back(*t);
         if (spec.group)
-            if (auto t = tunnels_.find({spec.group->host, encap::Encap::Vxlan, true})) b.floodTunnels.push_back(*t);
+            if (auto t = tunnels_.find({*spec.group, encap::Encap::Vxlan, true})) b.floodTunnels.push_back(*t);
         if (evpn_ != nullptr && cfg_.evpnBridge(spec)) {
             const auto& floods = evpn_->remote().floods();
             if (auto f = floods.find(spec.vni); f != floods.end())
                 for (uint32_t vtep : f->second)
-                    if (auto t = tunnels_.find({vtep, encap::Encap::Vxlan, false});
+                    if (auto t = tunnels_.find({Ipv4Address{vtep}, encap::Encap::Vxlan, false});
                         t && std::find(b.floodTunnels.begin(), b.floodTunnels.end(), *t) == b.floodTunnels.end())
                         b.floodTunnels.push_back(*t);
         }
@@ -312,30 +346,35 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
     s->vniToBridge = state::FlatMap32(vniIndex);
     s->greKeyToBridge = state::FlatMap32(greIndex);
     fillOverlay(*s);
-    std::vector<std::pair<uint32_t, int32_t>> groupIndex;
+    std::set<IpAddress> groups;
     for (const auto& spec : cfg_.bridges)
-        if (spec.group && std::none_of(groupIndex.begin(), groupIndex.end(),
-                                       [&](const auto& g) { return g.first == spec.group->host; }))
-            groupIndex.emplace_back(spec.group->host, 1);
+        if (spec.group) groups.insert(*spec.group);
+    std::vector<std::pair<uint32_t, int32_t>> groupIndex;
+    std::vector<std::pair<state::FlatMap128::Key, int32_t>> groupIndex6;
+    for (const auto& g : groups) {
+        if (g.isV4()) groupIndex.emplace_back(g.v4().host, 1);
+        else groupIndex6.emplace_back(state::FlatMap128::keyOf(g.v6().bytes.data()), 1);
+    }
     s->groups = state::FlatMap32(groupIndex);
+    s->groups6 = state::FlatMap128(groupIndex6);
     return s;
 }
 
 void Controller::publish() {
     auto s = buildState();
     const uint64_t now = nowMs();
-    std::set<uint32_t> nextHops;
+    std::set<IpAddress> nextHops;
     for (const auto& t : s->tunnels)
-        if (t.active && t.nextHopHost != 0) nextHops.insert(t.nextHopHost);
-    neighbors_.setNeeded(std::move(nextHops));
+        if (auto nh = nextHopOf(t)) nextHops.insert(*nh);
+    neighbors_.setNeeded(nextHops);
     for (const auto& t : s->tunnels) {
         if (!t.active || t.resolved || t.multicast) continue;
-        if (t.nextHopHost == 0) {
-            VTEPGW_LOG(WARNING, CONTROL, "no underlay route to VTEP %s",
-                       Ipv4Address{t.ipHost}.toString().c_str());
+        const auto nh = nextHopOf(t);
+        if (!nh) {
+            VTEPGW_LOG(WARNING, CONTROL, "no underlay route to VTEP %s", remoteOf(t).toString().c_str());
             continue;
         }
-        if (neighbors_.want(Ipv4Address{t.nextHopHost}, now)) sendArpRequest(Ipv4Address{t.nextHopHost});
+        if (neighbors_.want(*nh, now)) solicit(*nh);
     }
     publisher_.publish(std::move(s));
     dirty_ = false;
@@ -365,9 +404,10 @@ void Controller::sendIgmp(const std::vector<std::vector<uint8_t>>& frames) {
 void Controller::syncGroups() {
     std::set<uint32_t> wanted;
     for (const auto& b : cfg_.bridges)
-        if (b.group) wanted.insert(b.group->host);
+        if (b.group && b.group->isV4()) wanted.insert(b.group->v4().host);
+    syncGroups6();
     igmp_.setConfiguredVersion(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion));
-    igmp_.setIdentity(toMac(underlayMac_), cfg_.underlay.address.address);
+    igmp_.setIdentity(toMac(underlayMac_), ourIpv4());
     for (const auto& [g, last] : igmp_.groups())
         if (!wanted.count(g)) VTEPGW_LOG(INFO, CONTROL, "leaving group %s", Ipv4Address{g}.toString().c_str());
     for (uint32_t g : wanted)
@@ -427,12 +467,14 @@ unsigned Controller::drainLearn() {
             if (d.kind() == fdb::DestKind::NewTunnel) {
                 // A MAC behind a VTEP with no tunnel yet: create it (learned tunnels use the
                 // VTEP's configured UDP port, else vxlan.udp_port).
-                const TunnelKey key{d.newTunnelIp(), static_cast<encap::Encap>(d.newTunnelEncap()), false};
+                const IpAddress vtep = d.newTunnelIpv6() ? IpAddress{netaddr::Ipv6Address::fromBytes(reqs[i].vtep6)}
+                                                         : IpAddress{Ipv4Address{d.newTunnelIp()}};
+                const TunnelKey key{vtep, static_cast<encap::Encap>(d.newTunnelEncap()), false};
                 const bool known = tunnels_.find(key).has_value();
                 const auto id = tunnelFor(key);
                 if (!id) continue;
                 if (!known)
-                    VTEPGW_LOG(INFO, CONTROL, "learned remote VTEP %s (%s)", Ipv4Address{key.ipHost}.toString().c_str(),
+                    VTEPGW_LOG(INFO, CONTROL, "learned remote VTEP %s (%s)", key.ip.toString().c_str(),
                                encap::encapName(key.encap));
                 d = fdb::Dest::remote(*id);
             }
@@ -486,6 +528,7 @@ void Controller::drainExceptions() {
                              reinterpret_cast<const rte_ipv4_hdr*>(eth + 1)->next_proto_id == underlay::kIpProtoIgmp)
                         handleIgmp(m);
                     else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)) handleIcmp(m);
+                    else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) handleIcmpv6(m);
                     else dropPacket(m, Drop::exception_unhandled);
                     break;
                 }
@@ -503,7 +546,11 @@ void Controller::handleArp(rte_mbuf* m) {
         dropPacket(m, m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ? Drop::truncated : Drop::exception_unhandled);
         return;
     }
-    const Ipv4Address ours = cfg_.underlay.address.address;
+    if (!cfg_.underlay.address) {  // an IPv6-only underlay: ARP is nobody's business here
+        dropPacket(m, Drop::exception_unhandled);
+        return;
+    }
+    const Ipv4Address ours = cfg_.underlay.address->address;
     const Ipv4Address sip{arp->sip};
     const rte_ether_addr sha = arp->sha;
     const uint16_t op = arp->op;
@@ -555,7 +602,7 @@ void Controller::handleIcmp(rte_mbuf* m) {
     }
     if (!packet::turnIntoEchoReply(m, underlayMac_)) {
         // Echo replies to the host's own pings, unreachables for its connections, ...
-        if (hostPort_ && ip->dst_addr == cfg_.underlay.address.address.toNetwork()) toHost(m);
+        if (hostPort_ && ip->dst_addr == ourIpv4().toNetwork()) toHost(m);
         else dropPacket(m, Drop::exception_unhandled);
         return;
     }
@@ -564,9 +611,8 @@ void Controller::handleIcmp(rte_mbuf* m) {
 }
 
 void Controller::handleAwaitNeighbor(rte_mbuf* m) {
-    const auto* outer = rte_pktmbuf_mtod(m, const packet::OuterHeaders*);
-    const Ipv4Address dst = Ipv4Address::fromNetwork(outer->ip.dst_addr);
-    const auto nh = routes_.nextHop(dst);
+    const auto dst = outerDestination(m);
+    const auto nh = dst ? routes_.nextHopOf(*dst) : std::nullopt;
     if (!nh) {
         unsend(m, Drop::no_route);
         return;
@@ -581,7 +627,7 @@ void Controller::handleAwaitNeighbor(rte_mbuf* m) {
         return;
     }
     const uint64_t now = nowMs();
-    if (neighbors_.want(*nh, now)) sendArpRequest(*nh);
+    if (neighbors_.want(*nh, now)) solicit(*nh);
     if (!neighbors_.hold(*nh, m, now)) {
         unsend(m, Drop::neighbor_queue_full);
         return;
@@ -589,8 +635,14 @@ void Controller::handleAwaitNeighbor(rte_mbuf* m) {
     counters_.event(Event::held_for_neighbor);
 }
 
+void Controller::solicit(const IpAddress& target) {
+    if (target.isV4()) sendArpRequest(target.v4());
+    else sendNeighborSolicitation(target.v6());
+}
+
 void Controller::sendArpRequest(Ipv4Address target) {
-    rte_mbuf* m = packet::makeArpRequest(pool_, underlayMac_, cfg_.underlay.address.address.host, target.host);
+    if (!cfg_.underlay.address) return;
+    rte_mbuf* m = packet::makeArpRequest(pool_, underlayMac_, cfg_.underlay.address->address.host, target.host);
     if (m == nullptr) {
         counters_.drop(Drop::no_mbuf);
         return;
@@ -599,7 +651,39 @@ void Controller::sendArpRequest(Ipv4Address target) {
     transmit(m);
 }
 
-void Controller::sendGratuitousArp() { sendArpRequest(cfg_.underlay.address.address); }
+void Controller::announce() {
+    if (cfg_.underlay.address) sendArpRequest(cfg_.underlay.address->address);
+    if (cfg_.underlay.address6) announce6();
+}
+
+Ipv4Address Controller::ourIpv4() const { return cfg_.underlay.address ? cfg_.underlay.address->address : Ipv4Address{}; }
+
+IpAddress Controller::remoteOf(const encap::Tunnel& t) {
+    return t.ipv6 ? IpAddress{netaddr::Ipv6Address::fromBytes(t.ip6)} : IpAddress{Ipv4Address{t.ipHost}};
+}
+
+std::optional<IpAddress> Controller::nextHopOf(const encap::Tunnel& t) {
+    if (!t.active || t.multicast) return std::nullopt;
+    if (t.ipv6) {
+        if (!t.hasNextHop6) return std::nullopt;
+        return IpAddress{netaddr::Ipv6Address::fromBytes(t.nextHop6)};
+    }
+    if (t.nextHopHost == 0) return std::nullopt;
+    return IpAddress{Ipv4Address{t.nextHopHost}};
+}
+
+std::optional<IpAddress> Controller::outerDestination(const rte_mbuf* m) {
+    if (m->data_len < sizeof(rte_ether_hdr)) return std::nullopt;
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+        if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr)) return std::nullopt;
+        const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, sizeof(rte_ether_hdr));
+        return IpAddress{netaddr::Ipv6Address::fromBytes(ip->dst_addr)};
+    }
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr)) return std::nullopt;
+    const auto* ip = rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr));
+    return IpAddress{Ipv4Address::fromNetwork(ip->dst_addr)};
+}
 
 bool Controller::transmit(rte_mbuf* m) {
     m->port = underlayPort_;
@@ -628,11 +712,13 @@ void Controller::release(rte_mbuf* m) {
     std::optional<uint16_t> tunnel;
     uint32_t innerBytes = 0;
     if (tunnelled && m->data_len >= sizeof(packet::OuterHeaders)) {
-        const auto* o = rte_pktmbuf_mtod(m, const packet::OuterHeaders*);
-        const bool gre = o->ip.next_proto_id == IPPROTO_GRE;
-        tunnel = tunnels_.find({Ipv4Address::fromNetwork(o->ip.dst_addr).host,
-                                gre ? encap::Encap::Gre : encap::Encap::Vxlan, false});
-        innerBytes = m->pkt_len - encap::mtuOverhead(gre ? encap::Encap::Gre : encap::Encap::Vxlan);
+        const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+        const bool v6 = eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6);
+        const uint8_t proto = v6 ? rte_pktmbuf_mtod_offset(m, const rte_ipv6_hdr*, sizeof(rte_ether_hdr))->proto
+                                 : rte_pktmbuf_mtod_offset(m, const rte_ipv4_hdr*, sizeof(rte_ether_hdr))->next_proto_id;
+        const encap::Encap e = proto == IPPROTO_GRE ? encap::Encap::Gre : encap::Encap::Vxlan;
+        if (const auto dst = outerDestination(m)) tunnel = tunnels_.find({*dst, e, false});
+        innerBytes = m->pkt_len - encap::mtuOverhead(e, v6);
     }
     const bool sent = transmit(m);
     if (sent && tunnel && *tunnel < counters_.vteps.size()) {
@@ -654,8 +740,8 @@ void Controller::checkLink() {
     counters_.event(up ? Event::underlay_link_up : Event::underlay_link_down);
     VTEPGW_LOG(WARNING, CONTROL, "underlay link %s", up ? "up: re-announcing, re-resolving, re-joining" : "down");
     if (!up) return;
-    sendGratuitousArp();
-    for (const auto& ip : neighbors_.refreshAll(nowMs())) sendArpRequest(ip);
+    announce();
+    for (const auto& ip : neighbors_.refreshAll(nowMs())) solicit(ip);
     sendIgmp(igmp_.rejoin(nowMs()));
 }
 
@@ -665,7 +751,7 @@ void Controller::tick() {
     const uint32_t second = static_cast<uint32_t>(now / 1000);
     clock_.store(second, std::memory_order_relaxed);
     auto t = neighbors_.tick(now);
-    for (const auto& ip : t.probe) sendArpRequest(ip);
+    for (const auto& ip : t.probe) solicit(ip);
     for (rte_mbuf* m : t.expired) unsend(m, Drop::no_neighbor);
     if (t.removed) counters_.event(Event::neighbors_removed, t.removed);
     sendIgmp(igmp_.tick(now));
@@ -760,7 +846,7 @@ void Controller::flushAfterChange(const config::Config& previous) {
         if (v.dest.isStatic()) return false;
         if (v.dest.kind() == fdb::DestKind::Remote)
             return renumbered.count(id) != 0 ||
-                   (b->restrictVteps && b->allowedVteps.find(tunnels_.key(static_cast<uint16_t>(v.dest.tunnel())).ipHost) < 0);
+                   (b->restrictVteps && !allowedVtep(*b, tunnels_.key(static_cast<uint16_t>(v.dest.tunnel())).ip));
         return std::find(b->members.begin(), b->members.end(),
                          state::Member{v.dest.port(), v.dest.vlan()}) == b->members.end();
     });

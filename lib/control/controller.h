@@ -167,7 +167,23 @@ private:
     void sendIgmp(const std::vector<std::vector<uint8_t>>& frames);
     void releaseHeld(const underlay::NeighborTable::Update& u);
     void sendArpRequest(netaddr::Ipv4Address target);
-    void sendGratuitousArp();
+    // Resolves a next hop of either family (ARP request or neighbour solicitation).
+    void solicit(const netaddr::IpAddress& target);
+    // Tells the underlay we are here: gratuitous ARP, and for IPv6 DAD then an unsolicited
+    // neighbour advertisement (at start and when the carrier comes back).
+    void announce();
+    netaddr::Ipv4Address ourIpv4() const;  // 0.0.0.0 on an IPv6-only underlay
+    static netaddr::IpAddress remoteOf(const encap::Tunnel& t);
+    static std::optional<netaddr::IpAddress> nextHopOf(const encap::Tunnel& t);
+    // The outer destination of an encapsulated frame (either family).
+    static std::optional<netaddr::IpAddress> outerDestination(const rte_mbuf* m);
+    static bool allowedVtep(const state::BridgeState& b, const netaddr::IpAddress& a);
+    // The IPv6 underlay (controller_ipv6.cpp): neighbour discovery, echo, MLD.
+    void handleIcmpv6(rte_mbuf* m);
+    void sendNeighborSolicitation(const netaddr::Ipv6Address& target);
+    void announce6();
+    void syncGroups6();
+    void sendMld(const std::vector<netaddr::Ipv6Address>& groups, uint8_t recordType);
     // Queues m for the underlay port; false (m dropped as tx_full) when the ring is full.
     bool transmit(rte_mbuf* m);
     // Sends, or drops, a packet that waited for its next hop, settling its fate.
@@ -209,6 +225,7 @@ private:
     bool dirty_ = false;
     bool linkUp_ = true;  // underlay carrier as last seen
     underlay::IgmpHost igmp_;
+    std::set<netaddr::Ipv6Address> groups6_;  // IPv6 groups we reported joining (MLDv2)
     counters::WorkerCounters counters_;  // the control core's own drops and events
     std::vector<const counters::WorkerCounters*> workers_;
     counters::Totals baseline_;

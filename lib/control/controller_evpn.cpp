@@ -30,11 +30,11 @@ void Controller::applyEvpn() {
         const fdb::BridgeId id = bridgeIds_.at(b.name);
         if (auto f = remote.floods().find(b.vni); f != remote.floods().end())
             for (uint32_t vtep : f->second)
-                if (auto t = tunnelFor({vtep, encap::Encap::Vxlan, false})) used.insert(*t);
+                if (auto t = tunnelFor({netaddr::Ipv4Address{vtep}, encap::Encap::Vxlan, false})) used.insert(*t);
         const auto m = remote.macs().find(b.vni);
         if (m == remote.macs().end()) continue;
         for (const auto& [mac, vtep] : m->second) {
-            const auto t = tunnelFor({vtep, encap::Encap::Vxlan, false});
+            const auto t = tunnelFor({netaddr::Ipv4Address{vtep}, encap::Encap::Vxlan, false});
             if (!t) continue;
             used.insert(*t);
             const MacAddress ma = MacAddress::fromU64(mac);

@@ -86,7 +86,7 @@ nlohmann::ordered_json addressTableJson(const Controller& ctl, const fdb::Fdb& f
             if (v.dest.vlan()) row["vlan"] = v.dest.vlan();
         } else {
             const auto& key = ctl.tunnels().key(static_cast<uint16_t>(v.dest.tunnel()));
-            row["vtep"] = netaddr::Ipv4Address{key.ipHost}.toString();
+            row["vtep"] = key.ip.toString();
             row["encapsulation"] = encap::encapName(key.encap);
             if (v.dest.isEvpn() && ctl.evpn() != nullptr)
                 row["sticky"] = ctl.evpn()->remote().sticky(it->second->vni, mac.toU64());
@@ -125,7 +125,7 @@ nlohmann::ordered_json arpTableJson(const Controller& ctl, const fdb::Fdb& fdb) 
         if (d.kind() == fdb::DestKind::Local)
             row["port"] = portNames[d.port()] + (d.vlan() ? "." + std::to_string(d.vlan()) : "");
         else if (d.kind() == fdb::DestKind::Remote)
-            row["vtep"] = netaddr::Ipv4Address{ctl.tunnels().key(static_cast<uint16_t>(d.tunnel())).ipHost}.toString();
+            row["vtep"] = ctl.tunnels().key(static_cast<uint16_t>(d.tunnel())).ip.toString();
         row["age_seconds"] = v.isStatic ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(now >= v.updated ? now - v.updated : 0);
         row["moves"] = v.moves;
         rows.push_back({{v.bridge, v.ipHost}, row});
@@ -138,10 +138,10 @@ nlohmann::ordered_json arpTableJson(const Controller& ctl, const fdb::Fdb& fdb) 
 
 nlohmann::ordered_json vtepsJson(const Controller& ctl) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    std::set<uint32_t> hosts;
+    std::set<netaddr::IpAddress> hosts;
     for (const auto& [key, id] : ctl.tunnels().byKey())
-        if (!key.multicast) hosts.insert(key.ipHost);
-    for (uint32_t host : hosts) rows.push_back(netaddr::Ipv4Address{host}.toString());
+        if (!key.multicast) hosts.insert(key.ip);
+    for (const auto& host : hosts) rows.push_back(host.toString());
     return rows;
 }
 

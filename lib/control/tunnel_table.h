@@ -13,20 +13,18 @@
 #include <vector>
 
 #include "encap/tunnel.h"
+#include "netaddr/addr.h"
 
 namespace vtepgw::control {
 
 struct TunnelKey {
-    uint32_t ipHost = 0;
+    netaddr::IpAddress ip;  // the remote VTEP or group, either family
     encap::Encap encap = encap::Encap::Vxlan;
     bool multicast = false;  // a flood group's tunnel
     bool operator<(const TunnelKey& o) const {
-        return ipHost != o.ipHost ? ipHost < o.ipHost
-                                  : encap != o.encap ? encap < o.encap : multicast < o.multicast;
+        return ip != o.ip ? ip < o.ip : encap != o.encap ? encap < o.encap : multicast < o.multicast;
     }
-    bool operator==(const TunnelKey& o) const {
-        return ipHost == o.ipHost && encap == o.encap && multicast == o.multicast;
-    }
+    bool operator==(const TunnelKey& o) const { return ip == o.ip && encap == o.encap && multicast == o.multicast; }
 };
 
 class TunnelTable {

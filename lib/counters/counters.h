@@ -23,9 +23,12 @@ namespace vtepgw::counters {
     X(mtu_exceeded, "encapsulated frame would exceed the underlay MTU (we never fragment)") \
     X(no_headroom, "no mbuf headroom for the outer headers")                                \
     X(no_mbuf, "mbuf pool exhausted while replicating")                                     \
-    X(unsupported_ethertype, "underlay frame neither IPv4 nor ARP")                         \
+    X(unsupported_ethertype, "underlay frame neither IPv4, ARP nor (with an IPv6 address) IPv6") \
     X(not_for_us, "underlay frame or packet addressed to someone else")                     \
-    X(bad_ip_header, "outer IPv4 version, header length or total length invalid")          \
+    X(bad_ip_header, "outer IPv4 or IPv6 version, header length or total length invalid")  \
+    X(ipv6_extension_header, "outer IPv6 with an extension header (only MLD's hop-by-hop is read)") \
+    X(bad_udp_checksum, "VXLAN over IPv6 with a wrong UDP checksum")                       \
+    X(udp_zero_checksum, "VXLAN over IPv6 with a zero UDP checksum (vxlan.udp6_zero_checksum_rx is off)") \
     X(bad_ip_checksum, "outer IPv4 header checksum wrong")                                  \
     X(ip_fragment, "outer IPv4 fragment (VXLAN is never fragmented)")                      \
     X(ip_options, "outer IPv4 header carries options")                                      \
@@ -109,7 +112,15 @@ const char* dropDescription(Drop d);
     X(overlay_arp_requests_sent, "ARP requests sent into bridges to resolve routed destinations") \
     X(gateway_conflicts, "ARP from another host claiming one of the gateway's addresses")      \
     X(icmp_errors_sent, "ICMP errors sent for packets that could not be routed")              \
-    X(icmp_errors_limited, "ICMP errors not sent: over the rate limit")
+    X(icmp_errors_limited, "ICMP errors not sent: over the rate limit")                       \
+    X(nd_solicitations_answered, "IPv6 neighbour solicitations for our addresses answered")  \
+    X(nd_solicitations_sent, "IPv6 neighbour solicitations sent (next hops, DAD)")           \
+    X(nd_advertisements_received, "IPv6 neighbour advertisements received")                  \
+    X(nd_address_conflicts, "another host claimed our IPv6 address (DAD or advertisement)")  \
+    X(icmpv6_echo_answered, "ICMPv6 echo requests answered")                                  \
+    X(router_advertisements_ignored, "IPv6 router advertisements ignored (routes are configured)") \
+    X(mld_reports_sent, "MLDv2 reports sent for our IPv6 groups")                             \
+    X(mld_queries_received, "MLD queries received")
 
 enum class Event : uint16_t {
 #define VTEPGW_X(name, text) name,

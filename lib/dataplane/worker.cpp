@@ -41,6 +41,9 @@ Worker::Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& 
         if (rte_eth_dev_is_valid_port(p) && rte_eth_dev_conf_get(p, &conf) == 0 &&
             (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM))
             txChecksumPorts_ |= 1u << p;
+        if (rte_eth_dev_is_valid_port(p) && rte_eth_dev_conf_get(p, &conf) == 0 &&
+            (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM))
+            txUdpChecksumPorts_ |= 1u << p;
     }
 }
 
@@ -224,12 +227,14 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
     rte_mbuf* kept[kBurst];
     fdb::BridgeId bridges[kBurst];
     Dest learnAs[kBurst];
+    const uint8_t* newVtep6[kBurst];
+    bool anyNew6 = false;
     uint16_t k = 0;
     for (uint16_t i = 0; i < n; ++i) rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void*));
     for (uint16_t i = 0; i < n; ++i) {
         rte_mbuf* m = pkts[i];
         const auto r = encap::classifyUnderlay(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, st,
-                                               m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK);
+                                               m->ol_flags & (RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK));
         if (r.verdict == encap::UnderlayVerdict::Drop) {
             discard(m, r.reason);
             continue;
@@ -247,9 +252,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             settle(toControl(m, kind) ? counters::Fate::ToControl : counters::Fate::Dropped);
             continue;
         }
-        trace(m, "%s from %u.%u.%u.%u, key %u: bridge %s, inner %u bytes", encap::encapName(r.encap),
-              r.srcIpHost >> 24, r.srcIpHost >> 16 & 0xFF, r.srcIpHost >> 8 & 0xFF, r.srcIpHost & 0xFF,
-              st.bridges[r.bridge].vni, st.bridges[r.bridge].name.c_str(), uint32_t{r.innerLen});
+        if (unlikely(bt_.count != 0)) traceDecap(m, st, r);
         if (r.reservedBits) counters_.event(Event::vxlan_reserved_bits);
         const uint32_t frameLen = uint32_t{r.outerLen} + r.innerLen;
         if (m->pkt_len > frameLen) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - frameLen));
@@ -262,17 +265,21 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
         auto& bc = counters_.bridges[r.bridge];
         ++bc.decapPackets;
         bc.decapBytes += m->pkt_len;
-        const int32_t tunnel = tunnelFrom(st, r.encap, r.srcIpHost);
+        const int32_t tunnel = r.ipv6 ? tunnelFrom6(st, r.encap, r.srcIp6) : tunnelFrom(st, r.encap, r.srcIpHost);
         countRx(tunnel, m->pkt_len);
         kept[k] = m;
         bridges[k] = r.bridge;
+        // The outer source stays readable in the headroom until the frame is sent.
+        newVtep6[k] = r.ipv6 && tunnel < 0 ? r.srcIp6 : nullptr;
+        anyNew6 = anyNew6 || newVtep6[k] != nullptr;
         learnAs[k] = tunnel >= 0 ? Dest::remote(static_cast<uint32_t>(tunnel))
+                     : r.ipv6    ? Dest::newTunnel6(static_cast<uint8_t>(r.encap))
                                  : Dest::newTunnel(r.srcIpHost, static_cast<uint8_t>(r.encap));
         ++k;
     }
     if (k == 0) return;
     int32_t dstPos[kBurst];
-    learnAndLookup(st, kept, k, bridges, learnAs, dstPos, true);
+    learnAndLookup(st, kept, k, bridges, learnAs, dstPos, true, anyNew6 ? newVtep6 : nullptr);
     rte_mbuf* routed[kBurst];
     fdb::BridgeId routedFrom[kBurst];
     uint16_t nr = 0;
@@ -310,7 +317,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
 
 void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                             const fdb::BridgeId* bridges, const Dest* learnAs, int32_t* dstPos,
-                            bool fromTunnel) {
+                            bool fromTunnel, const uint8_t* const* newVtep6) {
     // Keys in pairs (source, destination) per packet. A key equal to the previous packet's
     // (a flow's run of packets) reuses its lookup: only distinct keys go to the table.
     fdb::Key keys[2 * kBurst];
@@ -372,7 +379,8 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
                 continue;
             }
         }
-        LearnRequest req{keys[2 * j], learnAs[j].word};
+        LearnRequest req{keys[2 * j], learnAs[j].word, {}};
+        if (newVtep6 != nullptr && newVtep6[j] != nullptr) std::memcpy(req.vtep6, newVtep6[j], 16);
         if (rte_ring_mp_enqueue_elem(channels_.learn, &req, sizeof req) == 0)
             counters_.event(Event::learn_requests);
         else
@@ -410,7 +418,7 @@ void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_m
         return;
     }
     encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
-    outerChecksum(m, st.underlayPort, outer);
+    outerChecksum(m, st.underlayPort, outer, *t);
     if (unlikely(bt_.count != 0)) traceEncap(m, *t, b, outer);
     const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
     ++counters_.bridges[bid].encapPackets;
@@ -563,7 +571,7 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
                 }
                 outer = rte_pktmbuf_mtod(r, uint8_t*);
             }
-            outerChecksum(r, st.underlayPort, outer);
+            outerChecksum(r, st.underlayPort, outer, *t);
             ++bc.replicated;
             ++copies;
             if (t->resolved) {

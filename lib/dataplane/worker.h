@@ -13,6 +13,7 @@
 #include "counters/counters.h"
 #include "dataplane/meta.h"
 #include "dataplane/trace.h"
+#include "encap/classify.h"
 #include "fdb/fdb.h"
 #include "overlay/arp_table.h"
 #include "punt/policer.h"
@@ -38,9 +39,10 @@ inline constexpr uint32_t kCopyBelow = 256;
 // an rte_ring of elements.
 struct LearnRequest {
     fdb::Key key;
-    uint64_t dest;  // fdb::Dest::word
+    uint64_t dest;        // fdb::Dest::word
+    uint8_t vtep6[16];    // Dest::newTunnel6: the IPv6 VTEP (no room for it in the word)
 };
-static_assert(sizeof(LearnRequest) == 16);
+static_assert(sizeof(LearnRequest) == 32);
 
 // Why a packet was handed to the control core (stored in mbuf->hash.usr).
 enum class ExceptionKind : uint32_t {
@@ -135,7 +137,7 @@ private:
     // Looks up sources and destinations of a burst in one bulk call, then learns sources.
     void learnAndLookup(const state::ForwardingState& st, rte_mbuf** pkts, uint16_t n,
                         const fdb::BridgeId* bridges, const fdb::Dest* learnAs, int32_t* dstPos,
-                        bool fromTunnel);
+                        bool fromTunnel, const uint8_t* const* newVtep6 = nullptr);
     // Frames to the gateway MAC of bridges `in[i]` (received on members ingress[i], or from
     // the tunnel when ingress is null): routed to the bridges holding their destinations,
     // the VRF, ARP and MAC lookups of the burst in bulk (dataplane/route.cpp).
@@ -157,14 +159,35 @@ private:
     }
     void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
                       uint32_t tunnelId, const state::Member* ingress);
-    // The outer IPv4 checksum: left to the NIC where the port offloads it. Every rewrite
-    // starts with Ethernet and a 20-byte IPv4 header.
-    void outerChecksum(rte_mbuf* m, uint16_t port, uint8_t* outer) {
+    // The outer checksums of an assembled packet: IPv4's header checksum, left to the NIC
+    // where the port offloads it; over IPv6, VXLAN's UDP checksum over the whole datagram
+    // (the NIC's where it offloads UDP, else ours). Every rewrite starts with Ethernet.
+    void outerChecksum(rte_mbuf* m, uint16_t port, uint8_t* outer, const encap::Tunnel& t) {
+        if (t.ipv6) {
+            if (t.encap == encap::Encap::Vxlan) udp6Checksum(m, port, outer);
+            return;
+        }
         if ((txChecksumPorts_ >> port & 1) == 0) return;
         reinterpret_cast<rte_ipv4_hdr*>(outer + packet::kEtherHeaderLen)->hdr_checksum = 0;
         m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
         m->l2_len = packet::kEtherHeaderLen;
         m->l3_len = packet::kIpv4HeaderLen;
+    }
+    void udp6Checksum(rte_mbuf* m, uint16_t port, uint8_t* outer) {
+        auto* ip = reinterpret_cast<rte_ipv6_hdr*>(outer + packet::kEtherHeaderLen);
+        auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+        if (txUdpChecksumPorts_ >> port & 1) {
+            m->ol_flags |= RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+            m->l2_len = packet::kEtherHeaderLen;
+            m->l3_len = packet::kIpv6HeaderLen;
+            udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
+            return;
+        }
+        udp->dgram_cksum = m->nb_segs == 1 ? rte_ipv6_udptcp_cksum(ip, udp)
+                                           : rte_ipv6_udptcp_cksum_mbuf(m, ip, packet::kEtherHeaderLen + packet::kIpv6HeaderLen);
+    }
+    int32_t tunnelFrom6(const state::ForwardingState& st, encap::Encap e, const uint8_t* src) const {
+        return st.tunnelOf6[static_cast<uint8_t>(e)].find(src);
     }
     // The tunnel a packet came through, or -1 (a VTEP not known yet). Decapsulated runs
     // usually come from one VTEP: the last answer is kept per snapshot.
@@ -218,6 +241,7 @@ private:
         if (unlikely(bt_.count != 0)) traceDestination(m, d);
     }
     void traceDestination(const rte_mbuf* m, fdb::Dest d);
+    void traceDecap(const rte_mbuf* m, const state::ForwardingState& st, const encap::UnderlayResult& r);
     void traceEncap(const rte_mbuf* m, const encap::Tunnel& t, const state::BridgeState& b, const uint8_t* outer);
     void flushPort(uint16_t port);
     unsigned drainControlTx();
@@ -250,6 +274,7 @@ private:
     bool injecting_ = false;   // forwarding a frame of the control core's (drainControlTx)
     uint32_t dirtyPorts_ = 0;  // bit per port with buffered packets
     uint32_t txChecksumPorts_ = 0;  // bit per port whose NIC fills in outer IPv4 checksums
+    uint32_t txUdpChecksumPorts_ = 0;  // ... and UDP checksums (VXLAN over IPv6)
     static_assert(state::kMaxPorts <= 32);
     TxBuffer tx_[state::kMaxPorts];
     BurstTrace bt_;

@@ -1,9 +1,11 @@
 // The worker's side of the packet trace (dataplane/trace.h): out of line, so that the fast
 // path carries only the tests that say nobody is being traced.
+#include <arpa/inet.h>
 #include <rte_ether.h>
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "dataplane/worker.h"
 #include "packet/headers.h"
@@ -81,6 +83,28 @@ void Worker::traceTx(uint16_t port, const rte_mbuf* m) {
     bt_.finish(m);
 }
 
+namespace {
+
+// An outer address as text, either family (trace only: never on the fast path).
+std::string addressText(bool ipv6, uint32_t ipHost, const uint8_t* ip6) {
+    char buf[INET6_ADDRSTRLEN] = "?";
+    if (ipv6) {
+        inet_ntop(AF_INET6, ip6, buf, sizeof buf);
+    } else {
+        const uint32_t be = rte_cpu_to_be_32(ipHost);
+        inet_ntop(AF_INET, &be, buf, sizeof buf);
+    }
+    return buf;
+}
+
+}  // namespace
+
+void Worker::traceDecap(const rte_mbuf* m, const state::ForwardingState& st, const encap::UnderlayResult& r) {
+    bt_.note(m, "%s from %s, key %u: bridge %s, inner %u bytes", encap::encapName(r.encap),
+             addressText(r.ipv6, r.srcIpHost, r.srcIp6).c_str(), st.bridges[r.bridge].vni,
+             st.bridges[r.bridge].name.c_str(), uint32_t{r.innerLen});
+}
+
 void Worker::traceDestination(const rte_mbuf* m, fdb::Dest d) {
     const char* kind = d.isStatic() ? "static" : d.isEvpn() ? "evpn" : "dynamic";
     if (d.kind() == fdb::DestKind::Local) {
@@ -89,28 +113,31 @@ void Worker::traceDestination(const rte_mbuf* m, fdb::Dest d) {
         else bt_.note(m, "destination MAC known (%s): port %s", kind, name);
     } else if (d.kind() == fdb::DestKind::Remote) {
         const uint32_t id = d.tunnel();
-        const uint32_t ip = traceState_ != nullptr && id < traceState_->tunnels.size() ? traceState_->tunnels[id].ipHost : 0;
-        bt_.note(m, "destination MAC known (%s): VTEP %u.%u.%u.%u (tunnel %u)", kind, ip >> 24, ip >> 16 & 0xFF,
-                 ip >> 8 & 0xFF, ip & 0xFF, id);
+        const encap::Tunnel* t = traceState_ != nullptr ? traceState_->tunnel(id) : nullptr;
+        bt_.note(m, "destination MAC known (%s): VTEP %s (tunnel %u)", kind,
+                 t != nullptr ? addressText(t->ipv6, t->ipHost, t->ip6).c_str() : "?", id);
     } else {
         bt_.note(m, "destination MAC: no usable entry");
     }
 }
 
 void Worker::traceEncap(const rte_mbuf* m, const encap::Tunnel& t, const state::BridgeState& b, const uint8_t* outer) {
-    const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(outer + packet::kEtherHeaderLen);
-    const uint32_t s = rte_be_to_cpu_32(ip->src_addr), d = rte_be_to_cpu_32(ip->dst_addr);
+    const uint8_t* l3 = outer + packet::kEtherHeaderLen;
+    const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(l3);
+    const auto* ip6 = reinterpret_cast<const rte_ipv6_hdr*>(l3);
+    const std::string src = t.ipv6 ? addressText(true, 0, ip6->src_addr) : addressText(false, rte_be_to_cpu_32(ip->src_addr), nullptr);
+    const std::string dst = t.ipv6 ? addressText(true, 0, ip6->dst_addr) : addressText(false, rte_be_to_cpu_32(ip->dst_addr), nullptr);
     char ports[48] = "";
     if (t.encap == encap::Encap::Vxlan) {
-        const auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
+        const auto* udp = reinterpret_cast<const rte_udp_hdr*>(l3 + (t.ipv6 ? packet::kIpv6HeaderLen : packet::kIpv4HeaderLen));
         std::snprintf(ports, sizeof ports, "udp %u > %u, vni %u", rte_be_to_cpu_16(udp->src_port),
                       rte_be_to_cpu_16(udp->dst_port), b.vni);
     } else {
         std::snprintf(ports, sizeof ports, "gre key %u", b.vni);
     }
-    bt_.note(m, "encap %s: outer %u.%u.%u.%u > %u.%u.%u.%u ttl %u, %s%s", encap::encapName(t.encap), s >> 24,
-             s >> 16 & 0xFF, s >> 8 & 0xFF, s & 0xFF, d >> 24, d >> 16 & 0xFF, d >> 8 & 0xFF, d & 0xFF, ip->time_to_live,
-             ports, t.resolved ? "" : " (next hop MAC unresolved)");
+    bt_.note(m, "encap %s: outer %s > %s %s %u, %s%s", encap::encapName(t.encap), src.c_str(), dst.c_str(),
+             t.ipv6 ? "hop limit" : "ttl", t.ipv6 ? ip6->hop_limits : ip->time_to_live, ports,
+             t.resolved ? "" : " (next hop MAC unresolved)");
 }
 
 }  // namespace vtepgw::dataplane

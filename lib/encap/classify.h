@@ -31,16 +31,142 @@ struct UnderlayResult {
     Encap encap = Encap::Vxlan;
     punt::Class puntClass = punt::Class::Other;  // ToControl and ToHost
     fdb::BridgeId bridge = fdb::kNoBridge;
-    uint32_t srcIpHost = 0;      // the remote VTEP
+    uint32_t srcIpHost = 0;      // the remote VTEP (IPv4)
+    bool ipv6 = false;           // ... or the IPv6 one at srcIp6 (inside the frame)
+    const uint8_t* srcIp6 = nullptr;
     uint16_t outerLen = 0;       // bytes in front of the inner frame
     uint16_t innerLen = 0;       // inner frame length (outer Ethernet padding excluded)
 };
 
-// `ipChecksumFlags` are the mbuf's RTE_MBUF_F_RX_IP_CKSUM_* bits: a NIC that checked the
-// checksum saves us the work; unknown means we check it ourselves.
+// The part both families share once the tunnel header is read: the bridge's own checks on
+// the inner frame.
+inline UnderlayResult acceptTunnel(UnderlayResult& r, const uint8_t* frame, const state::ForwardingState& st,
+                                   int32_t bridge) {
+    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
+    if (bs != nullptr && bs->restrictVteps &&
+        (r.ipv6 ? bs->allowedVteps6.find(r.srcIp6) : bs->allowedVteps.find(r.srcIpHost)) < 0) {
+        r.verdict = UnderlayVerdict::Drop;
+        r.reason = counters::Drop::vtep_not_allowed;
+        return r;
+    }
+    const auto* inner = reinterpret_cast<const rte_ether_hdr*>(frame + r.outerLen);
+    if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+        if (bs == nullptr || !bs->keepInnerVlan) {
+            r.verdict = UnderlayVerdict::Drop;
+            r.reason = counters::Drop::inner_vlan_tagged;
+            return r;
+        }
+    }
+    r.verdict = UnderlayVerdict::Tunnel;
+    r.bridge = static_cast<fdb::BridgeId>(bridge);
+    return r;
+}
+
+// IPv6 extension headers (RFC 8200 §4, RFC 7045's list): none is read on the tunnel path.
+inline bool isIpv6ExtensionHeader(uint8_t nh) {
+    return nh == 0 || nh == 43 || nh == 44 || nh == 50 || nh == 51 || nh == 60 || nh == 135 || nh == 139 ||
+           nh == 140 || nh == 253 || nh == 254;
+}
+
+// The IPv6 underlay: VXLAN (UDP checksum verified), GRE, and ICMPv6 for us (neighbour
+// discovery, echo) or MLD (behind a hop-by-hop header) for the control core.
+inline UnderlayResult classifyIpv6(const uint8_t* frame, uint32_t len, const state::ForwardingState& st,
+                                   uint64_t rxFlags) {
+    using counters::Drop;
+    UnderlayResult r;
+    auto drop = [&r](Drop d) {
+        r.verdict = UnderlayVerdict::Drop;
+        r.reason = d;
+        return r;
+    };
+    if (!st.hasIp6) return drop(Drop::unsupported_ethertype);
+    if (len < packet::kEtherHeaderLen + packet::kIpv6HeaderLen) return drop(Drop::truncated);
+    const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(frame + packet::kEtherHeaderLen);
+    if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6) return drop(Drop::bad_ip_header);
+    const uint16_t payloadLen = rte_be_to_cpu_16(ip->payload_len);
+    if (payloadLen > len - packet::kEtherHeaderLen - packet::kIpv6HeaderLen) return drop(Drop::truncated);
+    const uint16_t totalLen = static_cast<uint16_t>(payloadLen + packet::kIpv6HeaderLen);
+    const bool forUs = std::memcmp(ip->dst_addr, st.localIp6, 16) == 0;
+    const bool multicast = ip->dst_addr[0] == 0xFF;
+    auto up = [&r](punt::Class c) {
+        r.verdict = UnderlayVerdict::ToControl;
+        r.puntClass = c;
+        return r;
+    };
+    uint8_t nh = ip->proto;
+    static constexpr uint8_t kAllNodes[16] = {0xFF, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    if (nh == 0 && multicast) {
+        // MLD (RFC 3810 §5) comes behind a hop-by-hop header with the Router Alert option:
+        // queries to all-nodes or to one of our groups are ours; other hosts' reports are not.
+        if (payloadLen < 8) return drop(Drop::truncated);
+        const uint8_t* hbh = frame + packet::kEtherHeaderLen + packet::kIpv6HeaderLen;
+        if (hbh[0] != packet::kIpProtoIcmpv6) return drop(Drop::ipv6_extension_header);
+        if (std::memcmp(ip->dst_addr, kAllNodes, 16) == 0 || st.groups6.find(ip->dst_addr) >= 0)
+            return up(punt::Class::Igmp);
+        return drop(Drop::not_for_us);
+    }
+    if (nh == packet::kIpProtoIcmpv6) {
+        // Ours, all-nodes (router advertisements, MLD general queries) or our solicited-node
+        // group (neighbour solicitations for our address); another host's is not.
+        static constexpr uint8_t kSolicitedPrefix[13] = {0xFF, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF};
+        const bool solicited = std::memcmp(ip->dst_addr, kSolicitedPrefix, 13) == 0 &&
+                               std::memcmp(ip->dst_addr + 13, st.localIp6 + 13, 3) == 0;
+        if (forUs || solicited || std::memcmp(ip->dst_addr, kAllNodes, 16) == 0) return up(punt::Class::Icmp);
+        return drop(Drop::not_for_us);
+    }
+    if (isIpv6ExtensionHeader(nh)) return drop(Drop::ipv6_extension_header);
+    if (!forUs && (nh != IPPROTO_UDP || !multicast || st.groups6.find(ip->dst_addr) < 0)) return drop(Drop::not_for_us);
+    int32_t bridge;
+    if (nh == IPPROTO_UDP) {
+        if (payloadLen < packet::kUdpHeaderLen) return drop(Drop::truncated);
+        const auto* udp = reinterpret_cast<const rte_udp_hdr*>(ip + 1);
+        const auto v = vxlan::classify(udp, totalLen, st.vxlanPortsBe.data(), st.vxlanPortCount, packet::kIpv6HeaderLen);
+        if (!v.ok) return drop(v.reason);
+        // RFC 8200 §8.1: mandatory over IPv6; zero only by agreement (RFC 6935/6936).
+        if (udp->dgram_cksum == 0) {
+            if (!st.udp6ZeroChecksumRx) return drop(Drop::udp_zero_checksum);
+        } else {
+            // A port fed by the local kernel (a veth with TX checksum offload, the default)
+            // carries checksums the kernel left for the "NIC" to finish: the outer one at the
+            // pseudo-header sum, or computed by local checksum offload over an inner
+            // checksum that is itself still partial. Neither verifies as received, and a
+            // veth cannot corrupt bytes, so there the outer checksum is not checked (the
+            // inner frame's partial checksums are completed after decapsulation).
+            const uint64_t l4 = rxFlags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+            const bool kernelFed = st.ports[st.underlayPort].completeChecksums;
+            if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+                (l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD && !kernelFed && rte_ipv6_udptcp_cksum_verify(ip, udp) != 0))
+                return drop(Drop::bad_udp_checksum);
+        }
+        bridge = st.vniToBridge.find(v.vni);
+        if (bridge < 0) return drop(Drop::unknown_vni);
+        r.encap = Encap::Vxlan;
+        r.reservedBits = v.reservedBits;
+        r.outerLen = v.outerLen;
+        r.innerLen = v.innerLen;
+    } else if (nh == gre::kIpProtoGre) {
+        const auto g = gre::classify(reinterpret_cast<const uint8_t*>(ip + 1), totalLen, packet::kIpv6HeaderLen);
+        if (!g.ok) return drop(g.reason);
+        bridge = st.greKeyToBridge.find(g.key);
+        if (bridge < 0) return drop(Drop::gre_unknown_key);
+        r.encap = Encap::Gre;
+        r.outerLen = g.outerLen;
+        r.innerLen = g.innerLen;
+    } else {
+        return drop(Drop::unsupported_protocol);
+    }
+    r.ipv6 = true;
+    r.srcIp6 = ip->src_addr;
+    return acceptTunnel(r, frame, st, bridge);
+}
+
+// `rxFlags` are the mbuf's RTE_MBUF_F_RX_IP_CKSUM_* and _L4_CKSUM_* bits: a NIC that
+// checked a checksum saves us the work; unknown means we check it ourselves.
 inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
                                        const state::ForwardingState& st,
-                                       uint64_t ipChecksumFlags = 0) {
+                                       uint64_t rxFlags = 0) {
+    const uint64_t ipChecksumFlags = rxFlags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
     using counters::Drop;
     UnderlayResult r;
     auto drop = [&r](Drop d) {
@@ -59,7 +185,8 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
         return r;
     };
     if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) return up(UnderlayVerdict::ToControl, punt::Class::Arp);
-    if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) return drop(Drop::unsupported_ethertype);
+    if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) return classifyIpv6(frame, len, st, rxFlags);
+    if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || st.localIpBe == 0) return drop(Drop::unsupported_ethertype);
 
     if (len < packet::kEtherHeaderLen + packet::kIpv4HeaderLen) return drop(Drop::truncated);
     const auto* ip = reinterpret_cast<const rte_ipv4_hdr*>(frame + packet::kEtherHeaderLen);
@@ -130,17 +257,7 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     }
 
     r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
-    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
-    if (bs != nullptr && bs->restrictVteps && bs->allowedVteps.find(r.srcIpHost) < 0)
-        return drop(Drop::vtep_not_allowed);
-    const auto* inner = reinterpret_cast<const rte_ether_hdr*>(frame + r.outerLen);
-    if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
-        if (bs == nullptr || !bs->keepInnerVlan) return drop(Drop::inner_vlan_tagged);
-    }
-    r.verdict = UnderlayVerdict::Tunnel;
-    r.bridge = static_cast<fdb::BridgeId>(bridge);
-    return r;
+    return acceptTunnel(r, frame, st, bridge);
 }
 
 }  // namespace vtepgw::encap

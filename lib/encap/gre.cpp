@@ -22,4 +22,16 @@ void buildRewrite(Tunnel& t, const RewriteSpec& spec) {
     t.udpPort = 0;
 }
 
+void buildRewrite6(Tunnel& t, const RewriteSpec6& spec) {
+    static_assert(sizeof(OuterHeaders6) <= kMaxRewrite);
+    OuterHeaders6 h{};
+    writeOuter6(reinterpret_cast<uint8_t*>(&h), spec, kIpProtoGre);
+    h.gre.flagsVersionBe = rte_cpu_to_be_16(kFlagKey);
+    h.gre.protocolBe = rte_cpu_to_be_16(kProtoTeb);
+    std::memcpy(t.rewrite, &h, sizeof h);
+    t.rewriteLen = kRewriteLen6;
+    t.encap = Encap::Gre;
+    t.udpPort = 0;
+}
+
 }  // namespace vtepgw::encap::gre

@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include "counters/counters.h"
+#include "encap/outer6.h"
 #include "encap/tunnel.h"
 #include "packet/headers.h"
 
@@ -48,6 +49,18 @@ struct __rte_packed __rte_aligned(2) OuterHeaders {
 inline constexpr uint8_t kRewriteLen = sizeof(OuterHeaders);
 static_assert(kRewriteLen == 42, "Ethernet + IPv4 + GRE with key");
 
+// GRE over IPv6 (RFC 7676): the same GRE header after a 40-byte IPv6 header; no checksum
+// (RFC 7676 §3.2: GRE's own is optional and the Ethernet payload carries its own).
+struct __rte_packed __rte_aligned(2) OuterHeaders6 {
+    rte_ether_hdr eth;
+    rte_ipv6_hdr ip;
+    GreKeyHeader gre;
+};
+inline constexpr uint8_t kRewriteLen6 = sizeof(OuterHeaders6);
+static_assert(kRewriteLen6 == 62, "Ethernet + IPv6 + GRE with key");
+
+void buildRewrite6(Tunnel& t, const RewriteSpec6& spec);
+
 struct RewriteSpec {
     rte_ether_addr srcMac;
     rte_ether_addr dstMac;
@@ -62,6 +75,13 @@ void buildRewrite(Tunnel& t, const RewriteSpec& spec);
 inline uint32_t keyWireBe(uint32_t vni) { return rte_cpu_to_be_32(vni); }
 
 inline void write(uint8_t* out, const Tunnel& t, uint32_t keyBe, uint16_t innerLen) {
+    if (t.ipv6) {
+        auto* o6 = reinterpret_cast<OuterHeaders6*>(out);
+        std::memcpy(o6, t.rewrite, sizeof(OuterHeaders6));
+        o6->ip.payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + sizeof(GreKeyHeader)));
+        o6->gre.keyBe = keyBe;
+        return;
+    }
     auto* o = reinterpret_cast<OuterHeaders*>(out);
     const auto* hdr = reinterpret_cast<const OuterHeaders*>(t.rewrite);
     std::memcpy(o, hdr, sizeof(OuterHeaders));
@@ -80,11 +100,12 @@ struct Received {
     uint16_t innerLen = 0;
 };
 
-// `gre` points at the GRE header of an IPv4 packet of `ipTotalLen` bytes (20-byte header).
-inline Received classify(const uint8_t* gre, uint16_t ipTotalLen) {
+// `gre` points at the GRE header of an IP packet of `ipTotalLen` bytes with an
+// `ipHeaderLen`-byte header (IPv4 20, IPv6 40).
+inline Received classify(const uint8_t* gre, uint16_t ipTotalLen, uint16_t ipHeaderLen = packet::kIpv4HeaderLen) {
     using counters::Drop;
     Received r;
-    const uint32_t greLen = ipTotalLen - packet::kIpv4HeaderLen;
+    const uint32_t greLen = ipTotalLen - ipHeaderLen;
     if (greLen < 4) return r;
     const uint16_t flags = static_cast<uint16_t>(gre[0] << 8 | gre[1]);
     const uint16_t proto = static_cast<uint16_t>(gre[2] << 8 | gre[3]);
@@ -114,7 +135,7 @@ inline Received classify(const uint8_t* gre, uint16_t ipTotalLen) {
     }
     const uint8_t* k = gre + 4 + ((flags & kFlagChecksum) ? 4 : 0);
     r.key = static_cast<uint32_t>(k[0]) << 24 | k[1] << 16 | k[2] << 8 | k[3];
-    r.outerLen = static_cast<uint16_t>(packet::kEtherHeaderLen + packet::kIpv4HeaderLen + hdr);
+    r.outerLen = static_cast<uint16_t>(packet::kEtherHeaderLen + ipHeaderLen + hdr);
     r.innerLen = static_cast<uint16_t>(greLen - hdr);
     r.ok = true;
     return r;

@@ -35,4 +35,17 @@ void buildRewrite(Tunnel& t, const RewriteSpec& spec) {
     t.udpPort = spec.udpPort;
 }
 
+void buildRewrite6(Tunnel& t, const RewriteSpec6& spec) {
+    static_assert(sizeof(packet::OuterHeaders6) <= kMaxRewrite);
+    packet::OuterHeaders6 h{};
+    writeOuter6(reinterpret_cast<uint8_t*>(&h), spec, IPPROTO_UDP);
+    h.udp.dst_port = rte_cpu_to_be_16(spec.udpPort);
+    h.udp.dgram_cksum = 0;  // finished per packet, over the whole datagram
+    h.vxlan.vx_flags = rte_cpu_to_be_32(uint32_t{packet::kVxlanFlagI} << 24);
+    std::memcpy(t.rewrite, &h, sizeof h);
+    t.rewriteLen = kRewriteLen6;
+    t.encap = Encap::Vxlan;
+    t.udpPort = spec.udpPort;
+}
+
 }  // namespace vtepgw::encap::vxlan

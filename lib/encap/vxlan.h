@@ -1,7 +1,12 @@
-// VXLAN (RFC 7348) over IPv4: the rewrite built at control time, its per-packet patching
-// (lengths, checksum, source port, VNI) and the classification of received VXLAN.
+// VXLAN (RFC 7348) over IPv4 and IPv6: the rewrite built at control time, its per-packet
+// patching (lengths, checksum, source port, flow label, VNI) and the classification of
+// received VXLAN.
 //
 //   outer Ethernet 14 | IPv4 20, DF clear, ID 0 | UDP 8, checksum 0 | VXLAN 8: I flag + VNI
+//   outer Ethernet 14 | IPv6 40, flow label     | UDP 8, checksum   | VXLAN 8
+//
+// Over IPv6 the UDP checksum covers the inner frame, so it is finished once the whole
+// packet is assembled (dataplane/outer_checksum.h), by the NIC where it can.
 #pragma once
 
 #include <rte_hash_crc.h>
@@ -11,6 +16,7 @@
 #include <cstring>
 
 #include "counters/counters.h"
+#include "encap/outer6.h"
 #include "encap/tunnel.h"
 #include "packet/headers.h"
 
@@ -26,6 +32,9 @@ struct RewriteSpec {
 };
 
 inline constexpr uint8_t kRewriteLen = packet::kVxlanOverhead;
+inline constexpr uint8_t kRewriteLen6 = packet::kVxlan6Overhead;
+
+void buildRewrite6(Tunnel& t, const RewriteSpec6& spec);
 
 // The outer headers: DF clear, ID 0, UDP checksum 0, I flag set; the IPv4 checksum covers
 // every constant field (total length counted as zero).
@@ -89,9 +98,30 @@ inline void writeOuter(packet::OuterHeaders* out, const packet::OuterHeaders& hd
     out->vxlan.vx_vni = vniWireBe;
 }
 
+// The flow label for a flow's source port (RFC 6438 §4: the same flow hash the port
+// carries, spread over 20 bits so that routers hashing the label alone see the entropy).
+inline uint32_t flowLabelFor(uint16_t srcPortBe) { return (uint32_t{srcPortBe} * 0x9E3779B1u) >> 12; }
+
+// Over IPv6: lengths, source port, flow label and VNI; the UDP checksum is left zero.
+inline void writeOuter6(packet::OuterHeaders6* out, const packet::OuterHeaders6& hdr, uint32_t vniWireBe,
+                        uint16_t innerLen, uint16_t srcPortBe) {
+    std::memcpy(out, &hdr, sizeof(packet::OuterHeaders6));
+    const uint16_t l4LenBe =
+        rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + packet::kUdpHeaderLen + packet::kVxlanHeaderLen));
+    out->ip.vtc_flow = packet::ipv6VtcFlowBe(flowLabelFor(srcPortBe));
+    out->ip.payload_len = l4LenBe;
+    out->udp.src_port = srcPortBe;
+    out->udp.dgram_len = l4LenBe;
+    out->vxlan.vx_vni = vniWireBe;
+}
+
 inline void write(uint8_t* out, const Tunnel& t, uint32_t keyWireBe, uint16_t innerLen, uint16_t entropyBe) {
-    writeOuter(reinterpret_cast<packet::OuterHeaders*>(out),
-               *reinterpret_cast<const packet::OuterHeaders*>(t.rewrite), keyWireBe, innerLen, entropyBe);
+    if (t.ipv6)
+        writeOuter6(reinterpret_cast<packet::OuterHeaders6*>(out),
+                    *reinterpret_cast<const packet::OuterHeaders6*>(t.rewrite), keyWireBe, innerLen, entropyBe);
+    else
+        writeOuter(reinterpret_cast<packet::OuterHeaders*>(out),
+                   *reinterpret_cast<const packet::OuterHeaders*>(t.rewrite), keyWireBe, innerLen, entropyBe);
 }
 
 // What the classifier of a UDP packet to us found.
@@ -104,20 +134,21 @@ struct Received {
     uint16_t innerLen = 0;
 };
 
-// `udp` points at the UDP header of an IPv4 packet of `ipTotalLen` bytes (20-byte header);
-// `portsBe` are the UDP ports we take VXLAN on.
-inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint16_t* portsBe, uint8_t ports) {
+// `udp` points at the UDP header of an IP packet of `ipTotalLen` bytes with an
+// `ipHeaderLen`-byte header (IPv4 20, IPv6 40); `portsBe` are the UDP ports we take VXLAN on.
+inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint16_t* portsBe, uint8_t ports,
+                         uint16_t ipHeaderLen = packet::kIpv4HeaderLen) {
     using counters::Drop;
     Received r;
-    constexpr uint16_t kMinVxlan = packet::kIpv4HeaderLen + packet::kUdpHeaderLen +
-                                   packet::kVxlanHeaderLen + packet::kEtherHeaderLen;
+    const uint16_t kMinVxlan = static_cast<uint16_t>(ipHeaderLen + packet::kUdpHeaderLen +
+                                                     packet::kVxlanHeaderLen + packet::kEtherHeaderLen);
     bool ours = udp->dst_port == portsBe[0];  // vxlan.udp_port: the common case, one compare
     for (uint8_t i = 1; i < ports && !ours; ++i) ours = udp->dst_port == portsBe[i];
     if (!ours) {
         r.reason = Drop::udp_port_unknown;
         return r;
     }
-    if (ipTotalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - packet::kIpv4HeaderLen)
+    if (ipTotalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - ipHeaderLen)
         return r;  // truncated
     const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
     const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);
@@ -128,7 +159,8 @@ inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint
     const uint32_t vniWord = rte_be_to_cpu_32(vx->vx_vni);
     r.reservedBits = (flags & ~(uint32_t{packet::kVxlanFlagI} << 24)) != 0 || (vniWord & 0xFF) != 0;
     r.vni = vniWord >> 8;
-    r.outerLen = packet::kVxlanOverhead;
+    r.outerLen = static_cast<uint16_t>(packet::kEtherHeaderLen + ipHeaderLen + packet::kUdpHeaderLen +
+                                       packet::kVxlanHeaderLen);
     r.innerLen = static_cast<uint16_t>(ipTotalLen - (kMinVxlan - packet::kEtherHeaderLen));
     r.ok = true;
     return r;

@@ -51,7 +51,7 @@ inline void keyMac(Key k, uint8_t* mac) { std::memcpy(mac, &k, 6); }
 
 // Where a MAC lives. Packed into one 64-bit word so that readers load it atomically:
 //   bits  0..31 remote: tunnel id (NewTunnel: the VTEP's IPv4, host order)
-//   bits 32..47 local port id (NewTunnel: the encapsulation)
+//   bits 32..47 local port id (NewTunnel: the encapsulation, bit 40 the VTEP is IPv6)
 //   bits 48..59 local VLAN (0 = untagged)       bits 60..61 kind   bit 62 static
 //   bit 63 evpn: installed from BGP EVPN (a remote MAC the control plane owns: never aged, and
 //   learning may move it, which is how MAC mobility looks from here)
@@ -73,6 +73,12 @@ struct Dest {
     static Dest newTunnel(uint32_t vtepHostOrder, uint8_t encap) {
         return Dest{uint64_t{vtepHostOrder} | uint64_t{encap} << 32 | uint64_t{3} << 60};
     }
+    // A MAC behind an IPv6 VTEP with no tunnel yet: the address travels beside the word
+    // (dataplane::LearnRequest::vtep6).
+    static Dest newTunnel6(uint8_t encap) {
+        return Dest{uint64_t{encap} << 32 | uint64_t{1} << 40 | uint64_t{3} << 60};
+    }
+    bool newTunnelIpv6() const { return (word >> 40) & 1; }
     DestKind kind() const { return static_cast<DestKind>((word >> 60) & 3); }
     bool isStatic() const { return (word >> 62) & 1; }
     bool isEvpn() const { return (word >> 63) & 1; }

@@ -26,7 +26,10 @@ std::vector<std::string> KernelInterface::sync(const config::UnderlaySpec& u) {
     if (int e = nl_.setLink(ifindex_, u.mtu, true))
         problems.push_back(failure(name_ + ": cannot set MTU " + std::to_string(u.mtu) + " and bring it up", e));
 
-    const bool sameAddress = address_ && address_->address == u.address.address && address_->length == u.address.length;
+    // The host interface carries the IPv4 underlay (an IPv6 one is vtepd's alone for now).
+    const bool sameAddress = u.address ? address_ && address_->address == u.address->address &&
+                                             address_->length == u.address->length
+                                       : !address_;
     if (!sameAddress) {
         if (address_) {
             if (int e = nl_.deleteAddress(ifindex_, *address_); e != 0 && e != EADDRNOTAVAIL)
@@ -34,8 +37,12 @@ std::vector<std::string> KernelInterface::sync(const config::UnderlaySpec& u) {
             address_.reset();
             routes_.clear();  // the kernel removes routes through a subnet that is gone
         }
-        if (int e = nl_.addAddress(ifindex_, u.address)) problems.push_back(failure(name_ + ": cannot add " + u.address.toString(), e));
-        else address_ = u.address;
+        if (!u.address) {
+        } else if (int e = nl_.addAddress(ifindex_, *u.address)) {
+            problems.push_back(failure(name_ + ": cannot add " + u.address->toString(), e));
+        } else {
+            address_ = *u.address;
+        }
     }
 
     std::map<RouteKey, netaddr::Ipv4Address> wanted;

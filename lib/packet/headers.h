@@ -46,7 +46,23 @@ struct __rte_packed __rte_aligned(2) OuterHeaders {
     rte_vxlan_hdr vxlan;
 };
 
+// The same over IPv6 (RFC 7348 §5 and RFC 8200; the UDP checksum is mandatory there unless
+// both ends agree otherwise, RFC 6935/6936).
+struct __rte_packed __rte_aligned(2) OuterHeaders6 {
+    rte_ether_hdr eth;
+    rte_ipv6_hdr ip;
+    rte_udp_hdr udp;
+    rte_vxlan_hdr vxlan;
+};
+
+inline constexpr uint16_t kIpv6HeaderLen = sizeof(rte_ipv6_hdr);
 inline constexpr uint16_t kVxlanOverhead = sizeof(OuterHeaders);
+inline constexpr uint16_t kVxlan6Overhead = sizeof(OuterHeaders6);
+static_assert(kVxlan6Overhead == 70, "VXLAN over IPv6 costs 70 bytes");
+inline constexpr uint8_t kIpProtoIcmpv6 = 58;
+
+// The IPv6 vtc_flow word for a traffic class of 0 and a flow label (RFC 6437: 20 bits).
+inline uint32_t ipv6VtcFlowBe(uint32_t flowLabel) { return rte_cpu_to_be_32(6u << 28 | (flowLabel & 0xFFFFF)); }
 static_assert(kVxlanOverhead == 50, "VXLAN over IPv4 costs 50 bytes");
 static_assert(kEtherHeaderLen == 14 && kIpv4HeaderLen == 20 && kUdpHeaderLen == 8 &&
               kVxlanHeaderLen == 8);

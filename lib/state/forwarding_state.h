@@ -64,8 +64,9 @@ struct BridgeState {
     bool learning = true;        // learn source MACs (from local members)
     bool learnFromTunnel = true; // ... and from decapsulated frames (off under EVPN: BGP tells)
     bool keepInnerVlan = false;
-    bool restrictVteps = false;  // VXLAN accepted only from allowedVteps
+    bool restrictVteps = false;  // VXLAN accepted only from allowedVteps (IPv4) and allowedVteps6
     FlatMap32 allowedVteps;
+    FlatMap128 allowedVteps6;
     std::vector<Member> members;
     std::vector<uint16_t> floodTunnels;  // tunnel ids: head-end replication list and group
 
@@ -81,7 +82,11 @@ struct ForwardingState {
     uint64_t generation = 0;
     std::array<PortState, kMaxPorts> ports{};
     uint16_t underlayPort = 0;
-    uint32_t localIpBe = 0;
+    uint32_t localIpBe = 0;       // 0: no IPv4 underlay address
+    bool hasIp6 = false;          // an IPv6 underlay address (localIp6)
+    uint8_t localIp6[16] = {};
+    // Zero UDP checksums accepted on VXLAN over IPv6 (RFC 6935; Linux udp6zerocsumrx).
+    bool udp6ZeroChecksumRx = false;
     rte_ether_addr localMac{};
     // UDP ports VXLAN is accepted on: vxlan.udp_port first, then the `vteps` overrides.
     static constexpr uint8_t kMaxVxlanPorts = 8;
@@ -100,7 +105,9 @@ struct ForwardingState {
     FlatMap32 greKeyToBridge;          // GRE bridges: key -> BridgeId
     std::vector<encap::Tunnel> tunnels;  // by tunnel id (inactive slots for ids not in use)
     std::array<FlatMap32, encap::kEncapCount> tunnelOf;  // per encapsulation: remote IPv4 -> tunnel id
+    std::array<FlatMap128, encap::kEncapCount> tunnelOf6;  // per encapsulation: remote IPv6 -> tunnel id
     FlatMap32 groups;        // multicast groups we joined (host order) -> 1: VXLAN to them is ours
+    FlatMap128 groups6;      // the same for IPv6 groups
     // Routing tables of the VRFs, shared with the snapshots before and after this one.
     std::vector<std::shared_ptr<const overlay::VrfTable>> vrfs;
 

@@ -17,11 +17,11 @@ NeighborTable::~NeighborTable() {
         for (rte_mbuf* m : n.held) rte_pktmbuf_free(m);
 }
 
-void NeighborTable::setStatics(const std::vector<std::pair<Ipv4Address, MacAddress>>& statics) {
-    std::set<uint32_t> listed;
+void NeighborTable::setStatics(const std::vector<std::pair<IpAddress, MacAddress>>& statics) {
+    std::set<IpAddress> listed;
     for (const auto& [ip, mac] : statics) {
-        listed.insert(ip.host);
-        Neighbor& n = table_[ip.host];
+        listed.insert(ip);
+        Neighbor& n = table_[ip];
         n.state = NeighborState::Static;
         n.mac = mac;
         n.probes = 0;
@@ -34,10 +34,10 @@ void NeighborTable::setStatics(const std::vector<std::pair<Ipv4Address, MacAddre
     }
 }
 
-void NeighborTable::setNeeded(std::set<uint32_t> hosts) { needed_ = std::move(hosts); }
+void NeighborTable::setNeeded(std::set<IpAddress> hosts) { needed_ = std::move(hosts); }
 
-std::optional<MacAddress> NeighborTable::lookup(Ipv4Address ip) const {
-    auto it = table_.find(ip.host);
+std::optional<MacAddress> NeighborTable::lookup(const IpAddress& ip) const {
+    auto it = table_.find(ip);
     if (it == table_.end()) return std::nullopt;
     const Neighbor& n = it->second;
     // A failed refresh keeps the last MAC: the path may well still work, and tearing down
@@ -48,8 +48,8 @@ std::optional<MacAddress> NeighborTable::lookup(Ipv4Address ip) const {
     return std::nullopt;
 }
 
-bool NeighborTable::want(Ipv4Address ip, uint64_t nowMs) {
-    auto [it, fresh] = table_.try_emplace(ip.host);
+bool NeighborTable::want(const IpAddress& ip, uint64_t nowMs) {
+    auto [it, fresh] = table_.try_emplace(ip);
     if (!fresh) return false;
     it->second.updatedMs = nowMs;
     it->second.lastProbeMs = nowMs;
@@ -57,13 +57,13 @@ bool NeighborTable::want(Ipv4Address ip, uint64_t nowMs) {
     return true;
 }
 
-NeighborTable::Update NeighborTable::learn(Ipv4Address ip, MacAddress mac, uint64_t nowMs,
+NeighborTable::Update NeighborTable::learn(const IpAddress& ip, MacAddress mac, uint64_t nowMs,
                                            bool create) {
     Update u;
-    auto it = table_.find(ip.host);
+    auto it = table_.find(ip);
     if (it == table_.end()) {
         if (!create) return u;
-        it = table_.emplace(ip.host, Neighbor{}).first;
+        it = table_.emplace(ip, Neighbor{}).first;
     }
     Neighbor& n = it->second;
     if (n.state == NeighborState::Static) return u;
@@ -78,21 +78,21 @@ NeighborTable::Update NeighborTable::learn(Ipv4Address ip, MacAddress mac, uint6
     return u;
 }
 
-bool NeighborTable::hold(Ipv4Address ip, rte_mbuf* m, uint64_t nowMs) {
+bool NeighborTable::hold(const IpAddress& ip, rte_mbuf* m, uint64_t nowMs) {
     want(ip, nowMs);
-    Neighbor& n = table_[ip.host];
+    Neighbor& n = table_[ip];
     if (n.held.size() >= timings_.maxHeld) return false;
     n.held.push_back(m);
     return true;
 }
 
-std::vector<Ipv4Address> NeighborTable::refreshAll(uint64_t nowMs) {
-    std::vector<Ipv4Address> out;
-    for (auto& [host, n] : table_) {
+std::vector<IpAddress> NeighborTable::refreshAll(uint64_t nowMs) {
+    std::vector<IpAddress> out;
+    for (auto& [ip, n] : table_) {
         if (n.state == NeighborState::Static) continue;
         n.lastProbeMs = nowMs;
         ++n.probes;
-        out.push_back(Ipv4Address{host});
+        out.push_back(ip);
     }
     return out;
 }
@@ -100,12 +100,11 @@ std::vector<Ipv4Address> NeighborTable::refreshAll(uint64_t nowMs) {
 NeighborTable::TickResult NeighborTable::tick(uint64_t nowMs) {
     TickResult r;
     for (auto it = table_.begin(); it != table_.end();) {
-        const uint32_t host = it->first;
+        const IpAddress ip = it->first;
         Neighbor& n = it->second;
-        const Ipv4Address ip{host};
         // Unneeded: a failed or unanswered entry goes now, a resolved one when it would
         // have been asked again (a host that talked to us keeps its entry that long).
-        const bool unneeded = n.state != NeighborState::Static && !needed(host) && n.held.empty();
+        const bool unneeded = n.state != NeighborState::Static && !needed(ip) && n.held.empty();
         if (unneeded && (n.state != NeighborState::Reachable || nowMs - n.lastProbeMs >= timings_.refreshMs)) {
             it = table_.erase(it);
             ++r.removed;

@@ -1,6 +1,6 @@
-// The underlay neighbour (ARP) table, owned by the control core: static entries from the
-// configuration, entries resolved by ARP, and the bounded queues of packets that wait for a
-// next hop to answer. Pure bookkeeping: sending ARP and transmitting released packets is
+// The underlay neighbour table of both families (ARP for IPv4, neighbour discovery for
+// IPv6), owned by the control core: static entries from the configuration, entries resolved, and the bounded queues of packets that wait for a
+// next hop to answer. Pure bookkeeping: sending ARP or NS and transmitting released packets is
 // the caller's job, told through the returned actions.
 #pragma once
 
@@ -18,6 +18,7 @@
 
 namespace vtepgw::underlay {
 
+using netaddr::IpAddress;
 using netaddr::Ipv4Address;
 using netaddr::MacAddress;
 
@@ -49,15 +50,15 @@ public:
 
     // Makes exactly these entries static. A static entry no longer listed is removed (and
     // resolved by ARP again if it is still a next hop).
-    void setStatics(const std::vector<std::pair<Ipv4Address, MacAddress>>& statics);
+    void setStatics(const std::vector<std::pair<IpAddress, MacAddress>>& statics);
     // The next hops that forwarding needs now. Other dynamic entries are not refreshed: a
     // failed one is removed at once, a resolved one when its refresh falls due, so the table
     // follows the configuration and the learned VTEPs instead of growing forever.
-    void setNeeded(std::set<uint32_t> hosts);
+    void setNeeded(std::set<IpAddress> hosts);
     // The MAC for ip when known (static or resolved).
-    std::optional<MacAddress> lookup(Ipv4Address ip) const;
+    std::optional<MacAddress> lookup(const IpAddress& ip) const;
     // Starts resolving ip if it is unknown; true when an ARP request should go out now.
-    bool want(Ipv4Address ip, uint64_t nowMs);
+    bool want(const IpAddress& ip, uint64_t nowMs);
 
     // Outcome of learning a sender from an ARP packet.
     struct Update {
@@ -66,29 +67,29 @@ public:
     };
     // Records ip -> mac seen in ARP. Static entries never change; unknown ips are created only
     // when `create` (e.g. the sender asked for our address).
-    Update learn(Ipv4Address ip, MacAddress mac, uint64_t nowMs, bool create);
+    Update learn(const IpAddress& ip, MacAddress mac, uint64_t nowMs, bool create);
 
     // Holds m until ip resolves; false (m not taken) when the queue is full.
-    bool hold(Ipv4Address ip, rte_mbuf* m, uint64_t nowMs);
+    bool hold(const IpAddress& ip, rte_mbuf* m, uint64_t nowMs);
 
     struct TickResult {
-        std::vector<Ipv4Address> probe;  // send an ARP request for each
+        std::vector<IpAddress> probe;  // send an ARP request (IPv6: a neighbour solicitation) for each
         std::vector<rte_mbuf*> expired;  // held packets whose neighbour failed: drop them
         size_t removed = 0;              // entries no longer needed, now gone
     };
     TickResult tick(uint64_t nowMs);
     // Re-asks every resolved or failed neighbour now (e.g. after the link came back);
     // returns the addresses to send ARP requests to.
-    std::vector<Ipv4Address> refreshAll(uint64_t nowMs);
+    std::vector<IpAddress> refreshAll(uint64_t nowMs);
 
-    const std::map<uint32_t, Neighbor>& entries() const { return table_; }
+    const std::map<IpAddress, Neighbor>& entries() const { return table_; }
 
 private:
-    bool needed(uint32_t host) const { return needed_.count(host) != 0; }
+    bool needed(const IpAddress& ip) const { return needed_.count(ip) != 0; }
 
     NeighborTimings timings_;
-    std::map<uint32_t, Neighbor> table_;  // by IPv4 (host order)
-    std::set<uint32_t> needed_;
+    std::map<IpAddress, Neighbor> table_;
+    std::set<IpAddress> needed_;
 };
 
 }  // namespace vtepgw::underlay

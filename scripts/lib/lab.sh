@@ -142,6 +142,46 @@ lab_routed() {
     ns kv ip route add 10.2.0.0/24 via 10.1.0.254
 }
 
+# The field topology over IPv6 (and IPv4 beside it): kernel VTEPs and vtepd on different
+# subnets joined by a router forwarding both families.
+#   h1 -- kv [kv-h] kv-u 2001:db8:61::67/64 --- r-kv 2001:db8:61::1 [router r]
+#   h3 -- kw [kw-h] kw-u 10.1.0.1/24         --- r-kw 10.1.0.254     [router r]
+#                      r-gw 2001:db8:62::1/64 and 10.2.0.254/24 --- gw-u [vtepd] gw-a -- h2
+# IPv6 is on in kv and r only (vtepd's namespace keeps it off: vtepd is the IPv6 host on
+# gw-u, and turns the kernel's IPv6 off on its ports anyway). Hosts get the MTU that leaves
+# room for VXLAN over IPv6 (70 bytes). Returns once the kernel's DAD is done.
+lab_routed6() {
+    lab_require_root || return 1
+    lab_down
+    lab_ns h1 h2 h3 kv kw gw r
+    LAB_HOST_MTU=$((LAB_UNDERLAY_MTU - 70)) lab_host h1 192.168.10.1/24 kv kv-h
+    LAB_HOST_MTU=$((LAB_UNDERLAY_MTU - 70)) lab_host h2 192.168.10.2/24 gw gw-a
+    LAB_HOST_MTU=$((LAB_UNDERLAY_MTU - 70)) lab_host h3 192.168.10.3/24 kw kw-h
+    for n in kv r; do
+        ns $n sysctl -qw net.ipv6.conf.all.disable_ipv6=0
+        ns $n sysctl -qw net.ipv6.conf.default.disable_ipv6=0
+    done
+    lab_link kv kv-u r r-kv
+    lab_link kw kw-u r r-kw 10.1.0.1/24
+    lab_link gw gw-u r r-gw
+    ns kv ip -6 addr add 2001:db8:61::67/64 dev kv-u
+    ns r ip -6 addr add 2001:db8:61::1/64 dev r-kv
+    ns r ip -6 addr add 2001:db8:62::1/64 dev r-gw
+    ns r ip addr add 10.1.0.254/24 dev r-kw
+    ns r ip addr add 10.2.0.254/24 dev r-gw
+    ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+    ns r sysctl -qw net.ipv4.ip_forward=1
+    ns r sysctl -qw net.ipv4.conf.all.rp_filter=0
+    ns kv ip -6 route add 2001:db8:62::/64 via 2001:db8:61::1
+    ns kw ip route add 10.2.0.0/24 via 10.1.0.254
+    for _ in $(seq 50); do
+        [ -z "$(ns kv ip -6 addr show tentative; ns r ip -6 addr show tentative)" ] && return 0
+        sleep 0.1
+    done
+    echo "error: IPv6 duplicate address detection did not finish" >&2
+    return 1
+}
+
 # Starts vtepd in vg-gw; its output goes to $LAB_DIR/vtepd.log.
 lab_start_vtepd() {
     local bin=$1

@@ -86,7 +86,7 @@ TEST_F(Evpn, AType2RouteIsAnEvpnEntryTheWorkerEncapsulatesTo) {
     const fdb::Dest d{rig_->fdb->entry(pos).dest.load()};
     EXPECT_TRUE(d.isEvpn());
     EXPECT_EQ(d.kind(), fdb::DestKind::Remote);
-    EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ipHost, kPeerIp.host);
+    EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ip, netaddr::IpAddress{kPeerIp});
     const Bytes frame = hostFrame(kHostB, kHostA);
     inject("a", frame);
     run();
@@ -142,7 +142,7 @@ TEST_F(Evpn, AFrameFromAnotherVtepThanTheRouteSaysIsCounted) {
     EXPECT_EQ(worker_->counters().events[static_cast<size_t>(Event::evpn_unexpected_vtep)], 1u);
     // The route still wins: B stays behind 10.0.0.7.
     const fdb::Dest d{rig_->fdb->entry(entry(kHostB)).dest.load()};
-    EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ipHost, Ipv4Address::parse("10.0.0.7")->host);
+    EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ip, netaddr::IpAddress{*Ipv4Address::parse("10.0.0.7")});
 }
 
 TEST_F(Evpn, EvpnCannotBeTurnedOffOrRenamedAtRunTime) {

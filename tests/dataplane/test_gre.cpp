@@ -80,7 +80,7 @@ TEST_F(Gre, FloodsLearnsAndUnicastsOverGre) {
     EXPECT_EQ(up[0], expectedGre(toB));
     EXPECT_TRUE(collect("b").empty()) << "unicast, not flooded";
 
-    const auto tunnel = ctl_->tunnels().find({kPeerIp.host, encap::Encap::Gre, false});
+    const auto tunnel = ctl_->tunnels().find({kPeerIp, encap::Encap::Gre, false});
     ASSERT_TRUE(tunnel);
     const auto t = ctl_->totals();
     EXPECT_EQ(t.vteps[*tunnel].rxPackets, 1u);

@@ -80,7 +80,7 @@ protected:
 
 TEST_F(HostInterface, TheKernelSideIsConfiguredAtStart) {
     ASSERT_EQ(stack_.synced.size(), 1u);
-    EXPECT_EQ(stack_.synced[0].address.toString(), "10.0.0.2/24");
+    EXPECT_EQ(stack_.synced[0].address->toString(), "10.0.0.2/24");
 }
 
 TEST_F(HostInterface, ATcpSynToOurAddressGoesToTheHostInterfaceAsItCame) {

@@ -189,7 +189,7 @@ TEST_F(LiveChange, NeighboursFollowTheConfiguration) {
     auto next = cfg_;
     next.bridges[0].floodVteps.push_back(*Ipv4Address::parse("10.0.0.60"));
     apply(next);
-    const uint32_t gone = Ipv4Address::parse("10.0.0.60")->host;
+    const netaddr::IpAddress gone{*Ipv4Address::parse("10.0.0.60")};
     ASSERT_EQ(ctl_->neighbors().entries().count(gone), 1u) << "being resolved";
     runUntil([&] { return ctl_->neighbors().entries().at(gone).state == underlay::NeighborState::Failed; });
     drainAll();
@@ -208,7 +208,7 @@ TEST_F(LiveChange, NeighboursFollowTheConfiguration) {
     auto noStatic = cfg_;
     noStatic.underlay.neighbors.clear();
     ASSERT_TRUE(ctl_->apply(noStatic).empty());
-    const auto& n = ctl_->neighbors().entries().at(kPeerIp.host);
+    const auto& n = ctl_->neighbors().entries().at(kPeerIp);
     EXPECT_NE(n.state, underlay::NeighborState::Static);
     run();
     bool asked = false;

@@ -52,7 +52,7 @@ TEST_F(Dataplane, LearnsLocalThenDecapsToIt) {
     EXPECT_EQ(normalised(up[0]), expectedVxlan(reply));
     EXPECT_TRUE(collect("b").empty());
     EXPECT_EQ(worker_->counters().bridges[0].encapPackets, 1u);
-    const auto tunnel = ctl_->tunnels().find({kPeerIp.host, encap::Encap::Vxlan, false});
+    const auto tunnel = ctl_->tunnels().find({kPeerIp, encap::Encap::Vxlan, false});
     ASSERT_TRUE(tunnel);
     const uint16_t slot = *tunnel;
     const auto& v = worker_->counters().vteps[slot];

@@ -54,7 +54,7 @@ TEST(Config, AcceptsTheContractExample) {
     const Config& c = *r.config;
     ASSERT_EQ(c.ports.size(), 3u);
     EXPECT_EQ(c.ports[0].name, "uplink");  // file order is kept
-    EXPECT_EQ(c.underlay.address.toString(), "192.168.2.68/24");
+    EXPECT_EQ(c.underlay.address->toString(), "192.168.2.68/24");
     EXPECT_EQ(c.underlay.routes.at(0).via.toString(), "192.168.2.254");
     ASSERT_EQ(c.bridges.size(), 2u);
     EXPECT_EQ(c.bridges[0].vni, 10u);
@@ -101,8 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"port without device", R"({"ports": {"up": {}}, "underlay": {"port": "up", "address": "10.0.0.2/24"}})", "ports.up.device: is required (a DPDK device name or PCI address)"},
         BadCase{"device used twice", R"({"ports": {"up": {"device": "x"}, "b": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.2/24"}})", "ports.b.device: device 'x' is already used by port 'up'"},
         BadCase{"unknown underlay port", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "down", "address": "10.0.0.2/24"}})", "underlay.port: unknown port 'down'"},
-        BadCase{"bad address", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.256/24"}})", "underlay.address: '10.0.0.256/24' is not an IPv4 prefix (a.b.c.d/len, len 0..32)"},
-        BadCase{"address without prefix", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.2"}})", "underlay.address: '10.0.0.2' is not an IPv4 prefix (a.b.c.d/len, len 0..32)"},
+        BadCase{"bad address", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.256/24"}})", "underlay.address: '10.0.0.256/24' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len)"},
+        BadCase{"address without prefix", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.2"}})", "underlay.address: '10.0.0.2' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len)"},
         BadCase{"network address", R"({"ports": {"up": {"device": "x"}}, "underlay": {"port": "up", "address": "10.0.0.0/24"}})", "underlay.address: 10.0.0.0/24 is the subnet's network or broadcast address, not a host address"},
         BadCase{"gateway off-subnet", base(R"(, "gateway": "10.1.0.1")"), "underlay.gateway: gateway 10.1.0.1 is not in the connected subnet 10.0.0.0/24"},
         BadCase{"route with host bits", base(R"(, "routes": [{"prefix": "172.16.3.1/24", "via": "10.0.0.1"}])"), "underlay.routes[0].prefix: 172.16.3.1/24 has host bits set (did you mean 172.16.3.0/24?)"},
@@ -119,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"member is the underlay", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "up"}]}})"), "bridges.b.members[0].port: 'up' is the underlay port; it cannot also be a bridge member"},
         BadCase{"vlan 4095", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a", "vlan": 4095}]}})"), "bridges.b.members[0].vlan: must be between 1 and 4094, found 4095"},
         BadCase{"member in two bridges", base("", "{}", R"({"b": {"vni": 10, "members": [{"port": "a"}]}, "c": {"vni": 11, "members": [{"port": "a"}]}})"), "bridges.c.members[0]: a untagged is already a member of bridge 'b'"},
-        BadCase{"group not multicast", base("", "{}", R"({"b": {"vni": 10, "group": "10.1.1.1"}})"), "bridges.b.group: 10.1.1.1 is not a multicast group (224.0.0.0/4)"},
+        BadCase{"group not multicast", base("", "{}", R"({"b": {"vni": 10, "group": "10.1.1.1"}})"), "bridges.b.group: 10.1.1.1 is not a multicast group (224.0.0.0/4 or ff00::/8)"},
         BadCase{"link-local group", base("", "{}", R"({"b": {"vni": 10, "group": "224.0.0.5"}})"), "bridges.b.group: 224.0.0.5 is link-local (224.0.0.0/24): routers never forward it"},
         BadCase{"flood vtep is us", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["10.0.0.2"]}})"), "bridges.b.flood_vteps[0]: 10.0.0.2 is our own address"},
         BadCase{"flood vtep multicast", base("", "{}", R"({"b": {"vni": 10, "flood_vteps": ["239.1.1.1"]}})"), "bridges.b.flood_vteps[0]: 239.1.1.1 is not a unicast host address"},

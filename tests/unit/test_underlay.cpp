@@ -40,7 +40,7 @@ TEST(Neighbors, ResolvesWithRetriesThenFailsAndDropsHeld) {
     auto* fake1 = reinterpret_cast<rte_mbuf*>(0x1000);
     auto* fake2 = reinterpret_cast<rte_mbuf*>(0x2000);
     auto* fake3 = reinterpret_cast<rte_mbuf*>(0x3000);
-    n.setNeeded({ip("10.0.0.1").host});
+    n.setNeeded(std::set<netaddr::IpAddress>{ip("10.0.0.1")});
     EXPECT_TRUE(n.want(ip("10.0.0.1"), 0)) << "first want sends a request";
     EXPECT_FALSE(n.want(ip("10.0.0.1"), 10)) << "no duplicate request";
     EXPECT_TRUE(n.hold(ip("10.0.0.1"), fake1, 10));
@@ -52,7 +52,7 @@ TEST(Neighbors, ResolvesWithRetriesThenFailsAndDropsHeld) {
     auto t = n.tick(3000);
     EXPECT_TRUE(t.probe.empty());
     EXPECT_EQ(t.expired, (std::vector<rte_mbuf*>{fake1, fake2})) << "after 3 probes the held packets go";
-    EXPECT_EQ(n.entries().at(ip("10.0.0.1").host).state, underlay::NeighborState::Failed);
+    EXPECT_EQ(n.entries().at(netaddr::IpAddress{ip("10.0.0.1")}).state, underlay::NeighborState::Failed);
     EXPECT_FALSE(n.lookup(ip("10.0.0.1")));
     EXPECT_EQ(n.tick(8000).probe.size(), 1u) << "a failed neighbour is retried later";
 }
@@ -76,18 +76,18 @@ TEST(Neighbors, ReplyReleasesHeldPacketsAndStaticNeverChanges) {
 TEST(Neighbors, EntriesNoLongerNeededAreRemovedNotProbedForever) {
     underlay::NeighborTable n({1000, 3, 5000, 60000, 2});
     const MacAddress mac = *MacAddress::parse("02:00:00:00:00:01");
-    n.setNeeded({ip("10.0.0.1").host, ip("10.0.0.2").host});
+    n.setNeeded(std::set<netaddr::IpAddress>{ip("10.0.0.1"), ip("10.0.0.2")});
     n.want(ip("10.0.0.1"), 0);  // will fail: nobody answers
     n.want(ip("10.0.0.2"), 0);
     n.learn(ip("10.0.0.2"), mac, 10, false);
     for (uint64_t t = 1000; t <= 3000; t += 1000) n.tick(t);
-    ASSERT_EQ(n.entries().at(ip("10.0.0.1").host).state, underlay::NeighborState::Failed);
+    ASSERT_EQ(n.entries().at(netaddr::IpAddress{ip("10.0.0.1")}).state, underlay::NeighborState::Failed);
     // The flood VTEP behind both went away: neither is a next hop any more.
     n.setNeeded({});
     auto r = n.tick(3100);
     EXPECT_EQ(r.removed, 1u) << "the failed one goes at once";
     EXPECT_TRUE(r.probe.empty()) << "and is not asked again";
-    EXPECT_EQ(n.entries().count(ip("10.0.0.1").host), 0u);
+    EXPECT_EQ(n.entries().count(netaddr::IpAddress{ip("10.0.0.1")}), 0u);
     EXPECT_EQ(n.lookup(ip("10.0.0.2")), mac) << "a resolved one stays until its refresh is due";
     EXPECT_TRUE(n.tick(59000).probe.empty());
     r = n.tick(60010);
@@ -102,7 +102,7 @@ TEST(Neighbors, StaticEntriesFollowTheConfiguredList) {
     n.setStatics({{ip("10.0.0.7"), mac}, {ip("10.0.0.8"), mac}});
     n.setStatics({{ip("10.0.0.8"), mac}});
     EXPECT_FALSE(n.lookup(ip("10.0.0.7"))) << "a static neighbour removed from the configuration is gone";
-    EXPECT_EQ(n.entries().count(ip("10.0.0.7").host), 0u);
+    EXPECT_EQ(n.entries().count(netaddr::IpAddress{ip("10.0.0.7")}), 0u);
     EXPECT_EQ(n.lookup(ip("10.0.0.8")), mac);
 }
 
