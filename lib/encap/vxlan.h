@@ -46,8 +46,8 @@ void buildRewrite(Tunnel& t, const RewriteSpec& spec);
 inline uint32_t keyWireBe(uint32_t vni) { return packet::vniToWireBe(vni); }
 
 // Entropy for the outer UDP source port (RFC 7348 §5: a hash of the inner frame's flow):
-// inner MACs and EtherType, plus IPv4 addresses and TCP/UDP ports when present. Reads no
-// further than `len`.
+// inner MACs and EtherType, plus IPv4 or IPv6 addresses and TCP/UDP ports when present.
+// Reads no further than `len`.
 inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
     if (len < packet::kEtherHeaderLen) return 0;
     uint64_t head;
@@ -73,6 +73,22 @@ inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
             len >= packet::kEtherHeaderLen + ihl + 4) {
             uint32_t ports;
             std::memcpy(&ports, ip + ihl, 4);
+            h = rte_hash_crc_4byte(ports, h ^ proto);
+        }
+    } else if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
+               len >= packet::kEtherHeaderLen + packet::kIpv6HeaderLen) {
+        // Addresses, and the ports when TCP or UDP follows the fixed header directly
+        // (behind an extension header the addresses alone spread the flows).
+        const uint8_t* ip = frame + packet::kEtherHeaderLen;
+        uint64_t a[4];
+        std::memcpy(a, ip + 8, 32);
+        h = rte_hash_crc_8byte(a[0] ^ a[2], h);
+        h = rte_hash_crc_8byte(a[1] ^ a[3], h);
+        const uint8_t proto = ip[6];
+        if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
+            len >= packet::kEtherHeaderLen + packet::kIpv6HeaderLen + 4u) {
+            uint32_t ports;
+            std::memcpy(&ports, ip + packet::kIpv6HeaderLen, 4);
             h = rte_hash_crc_4byte(ports, h ^ proto);
         }
     }

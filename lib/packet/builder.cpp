@@ -64,6 +64,35 @@ FrameBuilder& FrameBuilder::ipv4(netaddr::Ipv4Address src, netaddr::Ipv4Address 
     return *this;
 }
 
+FrameBuilder& FrameBuilder::ipv6(const netaddr::Ipv6Address& src, const netaddr::Ipv6Address& dst,
+                                 uint8_t nextHeader, uint8_t hopLimit, uint32_t flowLabel) {
+    layers_.push_back({Kind::Ipv6, bytes_.size()});
+    put32(bytes_, 6u << 28 | (flowLabel & 0xFFFFF));
+    put16(bytes_, 0);  // payload length, filled by build()
+    bytes_.push_back(nextHeader);
+    bytes_.push_back(hopLimit);
+    bytes_.insert(bytes_.end(), src.bytes.begin(), src.bytes.end());
+    bytes_.insert(bytes_.end(), dst.bytes.begin(), dst.bytes.end());
+    return *this;
+}
+
+FrameBuilder& FrameBuilder::icmpv6(uint8_t type, uint8_t code) {
+    layers_.push_back({Kind::Icmpv6, bytes_.size()});
+    bytes_.push_back(type);
+    bytes_.push_back(code);
+    put16(bytes_, 0);  // checksum, filled by build()
+    return *this;
+}
+
+bool FrameBuilder::ipv6PseudoSum(const Bytes& b, size_t at, size_t len, uint8_t nextHeader, uint32_t* sum) const {
+    const Layer* ip = nullptr;
+    for (const auto& l : layers_)
+        if ((l.kind == Kind::Ipv4 || l.kind == Kind::Ipv6) && l.offset < at) ip = &l;
+    if (ip == nullptr || ip->kind != Kind::Ipv6) return false;
+    *sum = sum16(&b[ip->offset + 8], 32) + nextHeader + static_cast<uint32_t>(len);
+    return true;
+}
+
 FrameBuilder& FrameBuilder::udp(uint16_t srcPort, uint16_t dstPort) {
     layers_.push_back({Kind::Udp, bytes_.size()});
     put16(bytes_, srcPort);
@@ -148,7 +177,24 @@ Bytes FrameBuilder::build() const {
         const size_t at = it->offset;
         const size_t len = b.size() - at;
         switch (it->kind) {
-            case Kind::Udp: set16(b, at + 4, static_cast<uint16_t>(len)); break;
+            case Kind::Udp: {
+                set16(b, at + 4, static_cast<uint16_t>(len));
+                uint32_t sum;
+                if (!zeroUdpChecksum_ && ipv6PseudoSum(b, at, len, 17, &sum)) {
+                    uint16_t c = fold(sum16(&b[at], len, sum));
+                    if (c == 0) c = 0xFFFF;
+                    if (corruptUdpChecksum_) c = static_cast<uint16_t>(c ^ 0x0101);
+                    set16(b, at + 6, c);
+                }
+                break;
+            }
+            case Kind::Icmpv6: {
+                uint32_t sum = 0;
+                ipv6PseudoSum(b, at, len, 58, &sum);
+                set16(b, at + 2, fold(sum16(&b[at], len, sum)));
+                break;
+            }
+            case Kind::Ipv6: set16(b, at + 4, static_cast<uint16_t>(len - 40)); break;
             case Kind::Icmp: set16(b, at + 2, fold(sum16(&b[at], len))); break;
             case Kind::Tcp: {
                 // Pseudo-header: the enclosing IPv4 layer is the one just before.
@@ -156,7 +202,7 @@ Bytes FrameBuilder::build() const {
                 for (const auto& l : layers_)
                     if (l.kind == Kind::Ipv4 && l.offset < at) ip = &l;
                 uint32_t sum = 0;
-                if (ip) sum = sum16(&b[ip->offset + 12], 8) + 6 + static_cast<uint32_t>(len);
+                if (!ipv6PseudoSum(b, at, len, 6, &sum) && ip) sum = sum16(&b[ip->offset + 12], 8) + 6 + static_cast<uint32_t>(len);
                 set16(b, at + 16, fold(sum16(&b[at], len, sum)));
                 break;
             }

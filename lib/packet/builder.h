@@ -21,6 +21,11 @@ public:
     FrameBuilder& vlan(uint16_t vid, uint16_t innerEtherType, uint8_t pcp = 0);
     FrameBuilder& ipv4(netaddr::Ipv4Address src, netaddr::Ipv4Address dst, uint8_t protocol,
                        uint8_t ttl = 64);
+    // IPv6 (payload length filled by build()); a UDP, TCP or ICMPv6 layer inside it gets its
+    // checksum over the IPv6 pseudo-header (a zeroUdpChecksum() keeps UDP's at zero).
+    FrameBuilder& ipv6(const netaddr::Ipv6Address& src, const netaddr::Ipv6Address& dst, uint8_t nextHeader,
+                       uint8_t hopLimit = 64, uint32_t flowLabel = 0);
+    FrameBuilder& icmpv6(uint8_t type, uint8_t code);  // header only: the body follows as payload
     FrameBuilder& udp(uint16_t srcPort, uint16_t dstPort);
     FrameBuilder& tcp(uint16_t srcPort, uint16_t dstPort);
     FrameBuilder& vxlan(uint32_t vni, uint8_t flags = 0x08);
@@ -39,11 +44,16 @@ public:
     // Deliberate breakage, applied after lengths and checksums are computed.
     FrameBuilder& corruptIpChecksum() { corruptIpChecksum_ = true; return *this; }
     FrameBuilder& ipTotalLength(uint16_t value) { ipTotalLength_ = value; return *this; }
+    FrameBuilder& zeroUdpChecksum() { zeroUdpChecksum_ = true; return *this; }
+    FrameBuilder& corruptUdpChecksum() { corruptUdpChecksum_ = true; return *this; }
 
     Bytes build() const;
 
 private:
-    enum class Kind { Raw, Ipv4, Udp, Tcp, Icmp, GreChecksum };
+    enum class Kind { Raw, Ipv4, Ipv6, Udp, Tcp, Icmp, Icmpv6, GreChecksum };
+    // The IPv6 pseudo-header sum for an upper layer at `at` of `len` bytes, when the nearest
+    // IP layer before it is IPv6.
+    bool ipv6PseudoSum(const Bytes& b, size_t at, size_t len, uint8_t nextHeader, uint32_t* sum) const;
     struct Layer {
         Kind kind;
         size_t offset;
@@ -52,6 +62,8 @@ private:
     std::vector<Layer> layers_;
     bool corruptIpChecksum_ = false;
     std::optional<uint16_t> ipTotalLength_;
+    bool zeroUdpChecksum_ = false;
+    bool corruptUdpChecksum_ = false;
 };
 
 // Hex dump of bytes, 16 per line, for failure messages.

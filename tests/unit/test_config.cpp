@@ -275,3 +275,117 @@ TEST(Config, WarnsAboutVtepsNoRouteReaches) {
                     .warnings.empty());
     EXPECT_TRUE(parse(base(R"(, "gateway": "10.0.0.1")", "{}", bridges)).warnings.empty());
 }
+
+namespace {
+
+std::string base6(const std::string& underlay, const std::string& bridges =
+                      R"({"tenant": {"vni": 4242, "flood_vteps": ["2001:db8:61::67"], "members": [{"port": "a"}]}})",
+                  const std::string& vxlan = "{}") {
+    return R"({"ports": {"up": {"device": "net_ring0"}, "a": {"device": "net_ring1", "mtu": 1430}},
+              "underlay": )" + underlay + R"(, "vxlan": )" + vxlan + R"(, "bridges": )" + bridges + "}";
+}
+
+const char* kUnderlay6 = R"({ "port": "up", "address": "2001:db8:62::68/64", "gateway": "2001:db8:62::1" })";
+
+}  // namespace
+
+TEST(Config, Ipv6UnderlayAsTheIssueWritesIt) {
+    auto r = parse(base6(kUnderlay6));
+    ASSERT_TRUE(r.errors.empty()) << r.errors[0].toString();
+    const Config& c = *r.config;
+    EXPECT_FALSE(c.underlay.address);
+    ASSERT_TRUE(c.underlay.address6);
+    EXPECT_EQ(c.underlay.address6->toString(), "2001:db8:62::68/64");
+    EXPECT_EQ(c.underlay.gateway6->toString(), "2001:db8:62::1");
+    ASSERT_EQ(c.bridges[0].floodVteps.size(), 1u);
+    EXPECT_TRUE(c.bridges[0].floodVteps[0].isV6());
+    EXPECT_TRUE(c.reachesIpv6(c.bridges[0]));
+    EXPECT_EQ(c.overheadOf(c.bridges[0]), 70);
+    EXPECT_TRUE(r.warnings.empty()) << r.warnings[0].toString();
+}
+
+TEST(Config, DualStackUnderlay) {
+    auto r = parse(base6(R"({ "port": "up", "addresses": ["10.0.0.2/24", "2001:db8:62::68/64"],
+                              "gateway": ["10.0.0.1", "2001:db8:62::1"],
+                              "routes": [ {"prefix": "2001:db8:70::/48", "via": "fe80::1"},
+                                          {"prefix": "172.16.0.0/16", "via": "10.0.0.1"} ],
+                              "neighbors": [ {"address": "fe80::1", "mac": "02:00:00:00:00:01"},
+                                             {"address": "10.0.0.1", "mac": "02:00:00:00:00:02"} ] })",
+                         R"({"v4": {"vni": 10, "flood_vteps": ["10.0.0.9"], "members": [{"port": "a"}]},
+                             "mixed": {"vni": 20, "flood_vteps": ["10.0.0.9", "2001:db8:61::67"], "group": "ff05::4242",
+                                       "allowed_vteps": ["2001:db8:61::68"],
+                                       "static_macs": [{"mac": "02:00:00:00:00:09", "vtep": "2001:db8:61::69"}]}})",
+                         R"({"udp6_zero_checksum_rx": true})"));
+    ASSERT_TRUE(r.errors.empty()) << r.errors[0].toString();
+    const Config& c = *r.config;
+    EXPECT_EQ(c.underlay.address->toString(), "10.0.0.2/24");
+    EXPECT_EQ(c.underlay.address6->toString(), "2001:db8:62::68/64");
+    EXPECT_EQ(c.underlay.gateway->toString(), "10.0.0.1");
+    EXPECT_EQ(c.underlay.gateway6->toString(), "2001:db8:62::1");
+    ASSERT_EQ(c.underlay.routes6.size(), 1u);
+    EXPECT_EQ(c.underlay.routes6[0].via.toString(), "fe80::1");
+    ASSERT_EQ(c.underlay.routes.size(), 1u);
+    EXPECT_EQ(c.underlay.neighbors6.size(), 1u);
+    EXPECT_EQ(c.underlay.neighbors.size(), 1u);
+    EXPECT_TRUE(c.vxlan.udp6ZeroChecksumRx);
+    const BridgeSpec* v4 = c.findBridge("v4");
+    const BridgeSpec* mixed = c.findBridge("mixed");
+    EXPECT_FALSE(c.reachesIpv6(*v4));
+    EXPECT_EQ(c.overheadOf(*v4), 50) << "an IPv4-only bridge keeps IPv4's overhead on a dual-stack underlay";
+    EXPECT_TRUE(c.reachesIpv6(*mixed));
+    EXPECT_EQ(mixed->group->toString(), "ff05::4242");
+    EXPECT_EQ(mixed->staticMacs[0].vtep->toString(), "2001:db8:61::69");
+}
+
+struct BadCase6 {
+    const char* name;
+    std::string json;
+    std::string error;
+};
+
+class BadConfig6 : public ::testing::TestWithParam<BadCase6> {};
+
+TEST_P(BadConfig6, IsRejectedNamingFieldAndReason) {
+    const auto& p = GetParam();
+    auto r = parse(p.json);
+    ASSERT_FALSE(r.config) << p.name;
+    ASSERT_FALSE(r.errors.empty());
+    EXPECT_EQ(r.errors[0].toString(), p.error) << p.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadConfig6,
+    ::testing::Values(
+        BadCase6{"bad IPv6", base6(R"({"port": "up", "address": "2001:db8::g/64"})"), "underlay.address: '2001:db8::g/64' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len, len 0..128)"},
+        BadCase6{"prefix 129", base6(R"({"port": "up", "address": "2001:db8::1/129"})"), "underlay.address: '2001:db8::1/129' is not an address with its prefix (a.b.c.d/len or IPv6 addr/len, len 0..128)"},
+        BadCase6{"link-local underlay", base6(R"({"port": "up", "address": "fe80::1/64"})"), "underlay.address: fe80::1 is link-local (fe80::/10): the underlay address must be routable"},
+        BadCase6{"subnet-router anycast", base6(R"({"port": "up", "address": "2001:db8:62::/64"})"), "underlay.address: 2001:db8:62::/64 is the subnet's Subnet-Router anycast address (RFC 4291 §2.6.1), not a host address"},
+        BadCase6{"multicast underlay", base6(R"({"port": "up", "address": "ff05::1/64"})"), "underlay.address: ff05::1 is not a unicast host address"},
+        BadCase6{"two IPv6 addresses", base6(R"({"port": "up", "addresses": ["2001:db8:62::68/64", "2001:db8:63::68/64"]})"), "underlay.addresses[1]: a second IPv6 address (2001:db8:62::68/64 is the first): one per family"},
+        BadCase6{"address and addresses", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "addresses": ["10.0.0.2/24"]})"), "underlay.addresses: give 'address' or 'addresses' (one per family), not both"},
+        BadCase6{"gateway off-subnet", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "gateway": "2001:db8:63::1"})"), "underlay.gateway: gateway 2001:db8:63::1 is not in the connected subnet 2001:db8:62::/64"},
+        BadCase6{"IPv4 gateway on an IPv6 underlay", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "gateway": "10.0.0.1"})"), "underlay.gateway: gateway 10.0.0.1: the underlay has no IPv4 address"},
+        BadCase6{"IPv4 VTEP on an IPv6 underlay", base6(kUnderlay6, R"({"t": {"vni": 1, "flood_vteps": ["10.0.0.9"], "members": [{"port": "a"}]}})"), "bridges.t.flood_vteps[0]: 10.0.0.9: the underlay has no IPv4 address"},
+        BadCase6{"VTEP is us", base6(kUnderlay6, R"({"t": {"vni": 1, "flood_vteps": ["2001:db8:62::68"], "members": [{"port": "a"}]}})"), "bridges.t.flood_vteps[0]: 2001:db8:62::68 is our own address"},
+        BadCase6{"link-local VTEP", base6(kUnderlay6, R"({"t": {"vni": 1, "flood_vteps": ["fe80::5"], "members": [{"port": "a"}]}})"), "bridges.t.flood_vteps[0]: fe80::5 is link-local (fe80::/10): a VTEP needs a routable address"},
+        BadCase6{"link-scope group", base6(kUnderlay6, R"({"t": {"vni": 1, "group": "ff02::42", "members": [{"port": "a"}]}})"), "bridges.t.group: ff02::42 has interface- or link-local scope (RFC 4291 §2.7): routers never forward it; use ff05:: (site) or wider"},
+        BadCase6{"IPv6 route via IPv4", base6(R"({"port": "up", "addresses": ["10.0.0.2/24", "2001:db8:62::68/64"], "routes": [{"prefix": "2001:db8:70::/48", "via": "10.0.0.1"}]})"), "underlay.routes[0].via: an IPv6 prefix needs an IPv6 next hop"},
+        BadCase6{"IPv6 route with host bits", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "routes": [{"prefix": "2001:db8:70::1/48", "via": "2001:db8:62::1"}]})"), "underlay.routes[0].prefix: 2001:db8:70::1/48 has host bits set (did you mean 2001:db8:70::/48?)"},
+        BadCase6{"MTU below 1280", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "mtu": 1000})"), "underlay.mtu: IPv6 needs an MTU of at least 1280 (RFC 8200 §5)"},
+        BadCase6{"host interface on IPv6 only", base6(R"({"port": "up", "address": "2001:db8:62::68/64", "host_interface": "vtep0"})"), "underlay.host_interface: the host interface carries the IPv4 underlay address: an IPv6-only underlay cannot have one yet"},
+        BadCase6{"v4-mapped VTEP", base6(kUnderlay6, R"({"t": {"vni": 1, "flood_vteps": ["::ffff:10.0.0.9"], "members": [{"port": "a"}]}})"), "bridges.t.flood_vteps[0]: '::ffff:10.0.0.9' is not an IPv4 (a.b.c.d) or IPv6 (RFC 4291) address"}),
+    [](const auto& info) {
+        std::string n = info.param.name;
+        for (auto& ch : n)
+            if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        return n;
+    });
+
+TEST(Config, Ipv6MtuWarningCountsSeventyBytes) {
+    auto r = parse(R"({"ports": {"up": {"device": "net_ring0"}, "a": {"device": "net_ring1", "mtu": 1450}},
+                      "underlay": {"port": "up", "address": "2001:db8:62::68/64", "gateway": "2001:db8:62::1"},
+                      "bridges": {"t": {"vni": 1, "flood_vteps": ["2001:db8:61::67"], "members": [{"port": "a"}]}}})");
+    ASSERT_TRUE(r.config);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].reason.find("raise underlay.mtu to 1520"), std::string::npos) << r.warnings[0].toString();
+}
