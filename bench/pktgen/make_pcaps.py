@@ -15,6 +15,9 @@ The addressing is fixed so that pcaps and config agree:
 Routed (VNI 10 -> VNI 20): local host i (100.64.0.2 + i, in br10, gateway 100.64.0.1/10 at
   02:00:00:00:fe:0a) sends to remote host i (198.18.0.2 + i, in br20, gateway 198.18.0.1/15),
   whose binding and MAC are static behind VTEP 10.1.0.(1 + i % 64).
+IPv6 underlay (side underlay6, modes encap6/decap6): vtepgw 2001:db8::2/64, gateway
+  2001:db8::1 (the same MAC), remote VTEPs 2001:db8:1::1 .. 2001:db8:1::40; UDP checksums
+  computed per packet as Linux sends them.
 Frames are built once with scapy and patched per packet, so 100k-packet pcaps take seconds.
 """
 import argparse
@@ -24,6 +27,7 @@ import struct
 import sys
 
 from scapy.all import IP, UDP, VXLAN, Ether, Raw, raw
+from scapy.layers.inet6 import IPv6
 
 VTEPS = 64
 GW_MAC = "02:00:00:00:01:01"
@@ -63,6 +67,26 @@ def vtep_ip(i):
     return f"10.1.0.{1 + i % VTEPS}"
 
 
+OUR_IP6 = "2001:db8::2"
+
+
+def vtep_ip6(i):
+    return f"2001:db8:1::{1 + i % VTEPS:x}"
+
+
+def udp6_checksum(frame):
+    """The UDP checksum of an Ethernet/IPv6/UDP frame (fixed header only), written in place."""
+    frame[60:62] = b"\0\0"
+    length = struct.unpack("!H", frame[18:20])[0]
+    data = bytes(frame[22:54]) + struct.pack("!IxxxB", length, 17) + bytes(frame[54:54 + length])
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    frame[60:62] = struct.pack("!H", (~s & 0xFFFF) or 0xFFFF)
+
+
 def inner(size, src, dst):
     """An inner Ethernet frame of `size` bytes with FCS (size - 4 on the wire capture)."""
     base = Ether(src="02:00:00:00:00:00", dst="02:00:00:00:00:00") / IP(src="192.168.0.1", dst="192.168.0.2") / UDP(sport=1000, dport=2000)
@@ -91,6 +115,19 @@ def frames(side, size, macs, packets, vtep_mac):
             template[0:6], template[6:12] = mac("remote", i), mac("local", i)
             yield bytes(template)
         return
+    if side == "underlay6":
+        outer = {}
+        for v in range(VTEPS):
+            o = Ether(src=GW_MAC, dst=vtep_mac) / IPv6(src=vtep_ip6(v), dst=OUR_IP6, hlim=63) / UDP(sport=49152, dport=4789) / VXLAN(vni=10) / Raw(bytes(inner(size, b"\0" * 6, b"\0" * 6)))
+            outer[v] = bytearray(raw(o))
+        for n in range(packets):
+            i = n % macs
+            f = outer[i % VTEPS]
+            f[54:56] = struct.pack("!H", 49152 + (i * 2654435761 >> 16) % 16384)
+            f[70:76], f[76:82] = mac("local", i), mac("remote", i)
+            udp6_checksum(f)
+            yield bytes(f)
+        return
     outer = {}
     for v in range(VTEPS):
         o = Ether(src=GW_MAC, dst=vtep_mac) / IP(src=vtep_ip(v), dst=OUR_IP, ttl=63) / UDP(sport=49152, dport=4789, chksum=0) / VXLAN(vni=10) / Raw(bytes(inner(size, b"\0" * 6, b"\0" * 6)))
@@ -113,10 +150,13 @@ def write_pcap(path, it):
 
 def config(mode, macs, underlay, access):
     """encap: the remote MACs are static, local ones learned; decap: the other way round;
-    mixed: both learned from the traffic itself."""
+    mixed: both learned from the traffic itself. encap6/decap6: the same over IPv6."""
+    ipv6 = mode.endswith("6")
+    mode = mode.rstrip("6")
+    vtep = vtep_ip6 if ipv6 else vtep_ip
     bridge = {"vni": 10, "members": [{"port": "access"}], "flood_vteps": []}
     if mode == "encap":
-        bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep_ip(i)} for i in range(macs)]
+        bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep(i)} for i in range(macs)]
     elif mode == "decap":
         bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("local", i)), "port": "access"} for i in range(macs)]
     bridges = {"br10": bridge}
@@ -126,10 +166,14 @@ def config(mode, macs, underlay, access):
         bridges["br20"] = {"vni": 20, "flood_vteps": [], "address": "198.18.0.1/15",
                            "static_macs": [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep_ip(i)} for i in range(macs)],
                            "neighbors": [{"address": dotted(remote_ip(i)), "mac": ":".join(f"{b:02x}" for b in mac("remote", i))} for i in range(macs)]}
+    under = {"port": "underlay", "address": OUR_IP + "/16", "gateway": "10.0.0.1", "mtu": 1600,
+             "neighbors": [{"address": "10.0.0.1", "mac": GW_MAC}]}
+    if ipv6:
+        under = {"port": "underlay", "address": OUR_IP6 + "/64", "gateway": "2001:db8::1", "mtu": 1600,
+                 "neighbors": [{"address": "2001:db8::1", "mac": GW_MAC}]}
     return {
         "ports": {"underlay": {"device": underlay}, "access": {"device": access}},
-        "underlay": {"port": "underlay", "address": OUR_IP + "/16", "gateway": "10.0.0.1", "mtu": 1600,
-                     "neighbors": [{"address": "10.0.0.1", "mac": GW_MAC}]},
+        "underlay": under,
         "vxlan": {"fdb_size": max(65536, 4 * macs)},
         "bridges": bridges,
     }
@@ -139,14 +183,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pcap")
-    p.add_argument("--side", choices=["access", "underlay", "routed"], required=True)
+    p.add_argument("--side", choices=["access", "underlay", "underlay6", "routed"], required=True)
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--macs", type=int, default=1)
     p.add_argument("--packets", type=int, default=0, help="default: max(4096, macs)")
     p.add_argument("--vtep-mac", default=PCAP_PORT0_MAC, help="vtepgw's underlay MAC")
     p.add_argument("--out", required=True)
     c = sub.add_parser("config")
-    c.add_argument("--mode", choices=["encap", "decap", "mixed", "routed"], required=True)
+    c.add_argument("--mode", choices=["encap", "decap", "mixed", "routed", "encap6", "decap6"], required=True)
     c.add_argument("--macs", type=int, default=1)
     c.add_argument("--underlay", required=True)
     c.add_argument("--access", required=True)

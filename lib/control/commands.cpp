@@ -77,7 +77,7 @@ std::string joined(const std::set<std::string>& names) {
 struct Filter {
     std::optional<uint32_t> vni, vlan;
     std::optional<netaddr::MacAddress> mac;
-    std::optional<netaddr::Ipv4Address> vtep;
+    std::optional<netaddr::IpAddress> vtep;
     std::optional<std::string> port, bridge, type;
 
     static Filter parse(const Json& args, std::vector<std::string>& errors) {
@@ -104,11 +104,11 @@ struct Filter {
         text("vtep", vtep);
         if (mac && !(f.mac = netaddr::MacAddress::parse(*mac)))
             errors.push_back("args.mac: '" + *mac + "' is not a MAC address");
-        if (vtep && !(f.vtep = netaddr::Ipv4Address::parse(*vtep)))
-            errors.push_back("args.vtep: '" + *vtep + "' is not an IPv4 address");
+        if (vtep && !(f.vtep = netaddr::IpAddress::parse(*vtep)))
+            errors.push_back("args.vtep: '" + *vtep + "' is not an IPv4 or IPv6 address");
         return f;
     }
-    // Rows carry canonical text (MacAddress/Ipv4Address::toString), so canonical text compares.
+    // Rows carry canonical text (MacAddress/IpAddress::toString), so canonical text compares.
     bool keeps(const Json& row) const {
         auto same = [&](const char* key, const Json& want) { return row.contains(key) && row[key] == want; };
         if (vni && !same("vni", *vni)) return false;
@@ -138,7 +138,7 @@ Json canonicalMac(const Json& v) {
 }
 Json canonicalIp(const Json& v) {
     if (!v.is_string()) return v;
-    const auto a = netaddr::Ipv4Address::parse(v.get<std::string>());
+    const auto a = netaddr::IpAddress::parse(v.get<std::string>());
     return a ? Json(a->toString()) : v;
 }
 

@@ -431,6 +431,7 @@ void Controller::handleIgmp(rte_mbuf* m) {
 
 void Controller::shutdown() {
     sendIgmp(igmp_.leaveAll(nowMs()));
+    if (!groups6_.empty()) sendMld({groups6_.begin(), groups6_.end()}, 3);  // CHANGE_TO_INCLUDE {}: leave
 }
 
 bool Controller::poll() {

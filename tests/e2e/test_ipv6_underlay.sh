@@ -118,4 +118,49 @@ assert rows["2001:db8:61::67"]["macs"] >= 1 and rows["10.1.0.1"]["macs"] >= 1, r
 ' || fail "dual stack: show vtep does not list both VTEPs with their MACs"
 pass "dual stack: show vtep lists 2001:db8:61::67 (ipv6) and 10.1.0.1 (ipv4), each with its MAC"
 lab_stop_vtepd || fail "vtepd did not exit cleanly"
+
+# ---- an IPv6 multicast group across the router (smcroute, IPv6 multicast routing): the
+# kernel VTEP and vtepd flood to ff05::4242; vtepd joins it with MLDv2.
+command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/setup.sh"
+GROUP6=ff05::4242
+ns kv ip link del vxlan10
+ns kv ip link add vxlan10 type vxlan id 10 dstport 4789 local 2001:db8:61::67 group $GROUP6 dev kv-u ttl 5
+ns kv ip link set vxlan10 master br10 up
+cat > "$LAB_DIR/smcroute6.conf" <<CONF
+phyint r-kv enable
+phyint r-gw enable
+mroute from r-kv group $GROUP6 to r-gw
+mroute from r-gw group $GROUP6 to r-kv
+CONF
+ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$LAB_DIR/smcroute6.conf" \
+    -u "$LAB_DIR/smcroute6.sock" -P "$LAB_DIR/smcroute6.pid" -l err >"$LAB_DIR/smcroute6.log" 2>&1 &
+LAB_EXTRA_PIDS="$!"
+cat > "$LAB_DIR/vtepd.json" <<JSON
+{
+  "ports": { "uplink": { "device": "net_af_packet0" }, "access": { "device": "net_af_packet1", "mtu": 1430 } },
+  "underlay": { "port": "uplink", "address": "2001:db8:62::68/64", "gateway": "2001:db8:62::1" },
+  "bridges": { "br10": { "vni": 10, "group": "$GROUP6", "members": [ { "port": "access" } ] } }
+}
+JSON
+ip netns exec "${LAB_PREFIX}-r" tcpdump -U --immediate-mode -i r-gw -w "$LAB_DIR/mld.pcap" ip6 2>/dev/null &
+TCPDUMP=$!
+sleep 1
+lab_start_vtepd "$VTEPD" || fail "vtepd did not start with an IPv6 group"
+ns h2 ip neigh flush all
+ns h1 ip neigh flush all
+ns h2 ping -c 5 -i 0.2 -W 2 192.168.10.1 >/dev/null || fail "IPv6 group: ping vtepd side -> kernel side across the multicast router"
+ns kv bridge fdb del "$(ns h2 cat /sys/class/net/eth0/address)" dev vxlan10 2>/dev/null
+ns h1 ip neigh flush all
+ns h1 ping -c 5 -i 0.2 -W 2 192.168.10.2 >/dev/null || fail "IPv6 group: ping kernel side -> vtepd side"
+pass "IPv6 group $GROUP6: hosts ping both ways, floods crossing an IPv6 multicast router"
+lab_stop_vtepd || fail "vtepd did not exit cleanly"
+sleep 0.5
+kill -TERM $TCPDUMP; wait $TCPDUMP 2>/dev/null
+mld=$(tshark -r "$LAB_DIR/mld.pcap" -Y "icmpv6.type==143" -T fields -e ipv6.src -e ipv6.hlim \
+      -e icmpv6.mldr.mar.multicast_address -e icmpv6.mldr.mar.record_type 2>/dev/null | grep -i "$GROUP6" | sort -u)
+echo "$mld" | sed 's/^/    MLDv2 from vtepd: /'
+echo "$mld" | awk '$1 ~ /^fe80::/ && $2 == 1 && $4 == 4' | grep -q . || fail "no MLDv2 join (CHANGE_TO_EXCLUDE) for $GROUP6 from a link-local source with hop limit 1"
+pass "vtepd joined $GROUP6 with MLDv2 (CHANGE_TO_EXCLUDE from its link-local address, hop limit 1; tshark)"
+echo "$mld" | awk '$4 == 3' | grep -q . || fail "no MLDv2 leave (CHANGE_TO_INCLUDE) for $GROUP6 at shutdown"
+pass "vtepd left $GROUP6 at shutdown (CHANGE_TO_INCLUDE)"
 echo "PASS"

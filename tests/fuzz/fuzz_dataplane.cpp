@@ -1,6 +1,6 @@
 // libFuzzer target: raw frames through the real worker and control core, on every port role
 // (the first input byte picks the port: underlay, access, trunk, or the host interface, whose
-// frames are what the host's kernel sends). Any frame must end as a
+// frames are what the host's kernel sends), with a dual-stack underlay. Any frame must end as a
 // transmitted packet or a counted drop: no crash, and no mbuf left behind.
 #include <rte_eal.h>
 #include <rte_mbuf.h>
@@ -25,7 +25,8 @@ namespace {
 
 const char* kConfig = R"({
   "ports": { "up": {"device": "fz_up"}, "a": {"device": "fz_a"}, "t": {"device": "fz_t"} },
-  "underlay": { "port": "up", "address": "10.0.0.2/24", "gateway": "10.0.0.1", "host_interface": "vtep0",
+  "underlay": { "port": "up", "addresses": ["10.0.0.2/24", "2001:db8:62::68/64"],
+                "gateway": ["10.0.0.1", "2001:db8:62::1"], "host_interface": "vtep0",
                 "punt_limits": { "tcp": 100000 },
                 "neighbors": [ {"address": "10.0.0.9", "mac": "02:00:00:00:09:09"} ] },
   "bridges": {
@@ -35,7 +36,10 @@ const char* kConfig = R"({
               "neighbors": [ {"address": "192.168.10.9", "mac": "02:00:00:00:0a:09"} ] },
     "br20": { "vni": 20, "members": [ {"port": "t", "vlan": 200} ], "keep_inner_vlan": true,
               "address": ["192.168.20.254/24", "172.16.0.1/16"], "gateway_mac": "02:00:00:00:fe:20" },
-    "gre30": { "vni": 30, "encapsulation": "gre", "flood_vteps": ["10.0.0.9"], "members": [ {"port": "t", "vlan": 300} ] }
+    "gre30": { "vni": 30, "encapsulation": "gre", "flood_vteps": ["10.0.0.9", "2001:db8:61::67"],
+               "members": [ {"port": "t", "vlan": 300} ] },
+    "v6": { "vni": 40, "flood_vteps": ["2001:db8:61::67", "10.0.0.9"], "group": "ff05::4242",
+            "members": [ {"port": "t", "vlan": 400} ] }
   },
   "vteps": { "10.9.9.9": { "udp_port": 8472 } }
 })";
