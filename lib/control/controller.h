@@ -225,7 +225,9 @@ private:
     bool dirty_ = false;
     bool linkUp_ = true;  // underlay carrier as last seen
     underlay::IgmpHost igmp_;
-    std::set<netaddr::Ipv6Address> groups6_;  // IPv6 groups we reported joining (MLDv2)
+    std::set<netaddr::Ipv6Address> groups6_;  // IPv6 groups we reported joining (MLD)
+    static constexpr uint64_t kMldv1CompatibilityMs = 260000;
+    uint64_t mldv1UntilMs_ = 0;  // an MLDv1 querier was heard: report with MLDv1 until then
     counters::WorkerCounters counters_;  // the control core's own drops and events
     std::vector<const counters::WorkerCounters*> workers_;
     counters::Totals baseline_;

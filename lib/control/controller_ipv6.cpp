@@ -123,6 +123,13 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
             return;
         case icmpv6::kMldQuery: {
             counters_.event(Event::mld_queries_received);
+            // RFC 3810 §8.2.1: an MLDv1 querier puts us in MLDv1 compatibility for the Older
+            // Version Querier Present Timeout (robustness 2 x 125 s + 10 s).
+            if (icmpv6::isMldv1Query(*v)) {
+                if (mldv1UntilMs_ <= nowMs())
+                    VTEPGW_LOG(INFO, CONTROL, "MLDv1 querier %s present: reporting with MLDv1", v->src.toString().c_str());
+                mldv1UntilMs_ = nowMs() + kMldv1CompatibilityMs;
+            }
             const auto g = icmpv6::queryGroup(*v);
             std::vector<Ipv6Address> answer;
             for (const auto& joined : groups6_)
@@ -179,8 +186,17 @@ void Controller::syncGroups6() {
 }
 
 void Controller::sendMld(const std::vector<Ipv6Address>& groups, uint8_t recordType) {
-    // RFC 3810 §5: reports come from our link-local address.
-    sendFrame(icmpv6::mldv2Report(underlayMac_, netaddr::linkLocalFor(macOf(underlayMac_)), groups, recordType));
+    // RFC 3810 §5 (and RFC 2710 §3): reports come from our link-local address.
+    const Ipv6Address src = netaddr::linkLocalFor(macOf(underlayMac_));
+    if (nowMs() < mldv1UntilMs_) {
+        // MLDv1 has no records: a report per group for a join or the current state, a done
+        // for a leave (record type 3, CHANGE_TO_INCLUDE {}).
+        for (const auto& g : groups)
+            sendFrame(icmpv6::mldv1Message(underlayMac_, src, g, recordType == 3 ? icmpv6::kMldv1Done : icmpv6::kMldv1Report));
+        counters_.event(Event::mld_reports_sent, groups.size());
+        return;
+    }
+    sendFrame(icmpv6::mldv2Report(underlayMac_, src, groups, recordType));
     counters_.event(Event::mld_reports_sent);
 }
 

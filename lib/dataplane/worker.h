@@ -163,7 +163,7 @@ private:
     // where the port offloads it; over IPv6, VXLAN's UDP checksum over the whole datagram
     // (the NIC's where it offloads UDP, else ours). Every rewrite starts with Ethernet.
     void outerChecksum(rte_mbuf* m, uint16_t port, uint8_t* outer, const encap::Tunnel& t) {
-        if (t.ipv6) {
+        if (unlikely(t.ipv6)) {
             if (t.encap == encap::Encap::Vxlan) udp6Checksum(m, port, outer);
             return;
         }

@@ -39,28 +39,26 @@ struct UnderlayResult {
 };
 
 // The part both families share once the tunnel header is read: the bridge's own checks on
-// the inner frame.
-inline UnderlayResult acceptTunnel(UnderlayResult& r, const uint8_t* frame, const state::ForwardingState& st,
-                                   int32_t bridge) {
+// the inner frame. Completes r in place (the callers return r itself, so that the result is
+// built in the caller's slot, not copied).
+[[gnu::always_inline]] inline void acceptTunnel(UnderlayResult& r, const uint8_t* frame, const state::ForwardingState& st,
+                         int32_t bridge) {
     const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
     if (bs != nullptr && bs->restrictVteps &&
         (r.ipv6 ? bs->allowedVteps6.find(r.srcIp6) : bs->allowedVteps.find(r.srcIpHost)) < 0) {
         r.verdict = UnderlayVerdict::Drop;
         r.reason = counters::Drop::vtep_not_allowed;
-        return r;
+        return;
     }
     const auto* inner = reinterpret_cast<const rte_ether_hdr*>(frame + r.outerLen);
-    if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-        inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
-        if (bs == nullptr || !bs->keepInnerVlan) {
-            r.verdict = UnderlayVerdict::Drop;
-            r.reason = counters::Drop::inner_vlan_tagged;
-            return r;
-        }
+    if ((inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) &&
+        (bs == nullptr || !bs->keepInnerVlan)) {
+        r.verdict = UnderlayVerdict::Drop;
+        r.reason = counters::Drop::inner_vlan_tagged;
+        return;
     }
     r.verdict = UnderlayVerdict::Tunnel;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
-    return r;
 }
 
 // IPv6 extension headers (RFC 8200 §4, RFC 7045's list): none is read on the tunnel path.
@@ -70,8 +68,9 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
 }
 
 // The IPv6 underlay: VXLAN (UDP checksum verified), GRE, and ICMPv6 for us (neighbour
-// discovery, echo) or MLD (behind a hop-by-hop header) for the control core.
-inline UnderlayResult classifyIpv6(const uint8_t* frame, uint32_t len, const state::ForwardingState& st,
+// discovery, echo) or MLD (behind a hop-by-hop header) for the control core. Kept out of
+// line: inlined into classifyUnderlay it cost the IPv4 path about 30 cycles a packet.
+[[gnu::noinline]] inline UnderlayResult classifyIpv6(const uint8_t* frame, uint32_t len, const state::ForwardingState& st,
                                    uint64_t rxFlags) {
     using counters::Drop;
     UnderlayResult r;
@@ -158,7 +157,8 @@ inline UnderlayResult classifyIpv6(const uint8_t* frame, uint32_t len, const sta
     }
     r.ipv6 = true;
     r.srcIp6 = ip->src_addr;
-    return acceptTunnel(r, frame, st, bridge);
+    acceptTunnel(r, frame, st, bridge);
+    return r;
 }
 
 // `rxFlags` are the mbuf's RTE_MBUF_F_RX_IP_CKSUM_* and _L4_CKSUM_* bits: a NIC that
@@ -257,7 +257,8 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     }
 
     r.srcIpHost = rte_be_to_cpu_32(ip->src_addr);
-    return acceptTunnel(r, frame, st, bridge);
+    acceptTunnel(r, frame, st, bridge);
+    return r;
 }
 
 }  // namespace vtepgw::encap

@@ -17,6 +17,7 @@
 // We send C=0, K=1, S=0 (8 bytes); we accept C (checksum verified), S (ignored), never R.
 #pragma once
 
+#include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 
@@ -75,7 +76,7 @@ void buildRewrite(Tunnel& t, const RewriteSpec& spec);
 inline uint32_t keyWireBe(uint32_t vni) { return rte_cpu_to_be_32(vni); }
 
 inline void write(uint8_t* out, const Tunnel& t, uint32_t keyBe, uint16_t innerLen) {
-    if (t.ipv6) {
+    if (unlikely(t.ipv6)) {
         auto* o6 = reinterpret_cast<OuterHeaders6*>(out);
         std::memcpy(o6, t.rewrite, sizeof(OuterHeaders6));
         o6->ip.payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + sizeof(GreKeyHeader)));

@@ -28,19 +28,22 @@ inline constexpr uint16_t kMaxTunnels = 4096;
 inline constexpr uint16_t kMaxRewrite = 80;
 
 struct Tunnel {
+    // What the fast path reads for every packet comes first, then the rewrite, so that an
+    // IPv4 tunnel's header and 50-byte rewrite span two cache lines as before IPv6.
     bool active = false;
     Encap encap = Encap::Vxlan;
     bool resolved = false;   // false: next hop MAC unknown (the rewrite's destination MAC is zero)
     bool multicast = false;  // a flood group, not a unicast VTEP
     bool ipv6 = false;       // the outer header is IPv6 (ip6, nextHop6), else IPv4 (ipHost, nextHopHost)
     uint8_t rewriteLen = 0;  // outer bytes: Ethernet + IP + the encapsulation's header
+    uint16_t udpPort = 0;    // VXLAN: destination port
     uint32_t ipHost = 0;     // remote address (or group)
     uint32_t nextHopHost = 0;
+    alignas(16) uint8_t rewrite[kMaxRewrite] = {};
+    // IPv6 addresses: read at control time and by the packet trace only.
     bool hasNextHop6 = false;
     uint8_t ip6[16] = {};
     uint8_t nextHop6[16] = {};
-    uint16_t udpPort = 0;    // VXLAN: destination port
-    alignas(16) uint8_t rewrite[kMaxRewrite] = {};
 };
 
 }  // namespace vtepgw::encap

@@ -9,6 +9,7 @@
 // packet is assembled (dataplane/outer_checksum.h), by the NIC where it can.
 #pragma once
 
+#include <rte_branch_prediction.h>
 #include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
@@ -132,7 +133,7 @@ inline void writeOuter6(packet::OuterHeaders6* out, const packet::OuterHeaders6&
 }
 
 inline void write(uint8_t* out, const Tunnel& t, uint32_t keyWireBe, uint16_t innerLen, uint16_t entropyBe) {
-    if (t.ipv6)
+    if (unlikely(t.ipv6))
         writeOuter6(reinterpret_cast<packet::OuterHeaders6*>(out),
                     *reinterpret_cast<const packet::OuterHeaders6*>(t.rewrite), keyWireBe, innerLen, entropyBe);
     else

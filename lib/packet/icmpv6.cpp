@@ -192,15 +192,17 @@ bool turnIntoEchoReply(rte_mbuf* m, const View& v, const rte_ether_addr& mac) {
     return true;
 }
 
-std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& src,
-                                 const std::vector<Ipv6Address>& groups, uint8_t recordType) {
-    // Hop-by-hop header with Router Alert (RFC 2711, value 0: MLD) and PadN to 8 bytes.
-    constexpr uint16_t kHbh = 8;
-    const uint16_t icmpLen = static_cast<uint16_t>(8 + 20 * groups.size());
+namespace {
+
+constexpr uint16_t kHbh = 8;
+
+// An MLD frame to `dst` with an ICMPv6 body of icmpLen bytes (zeroed): Ethernet, IPv6 with
+// hop limit 1, and the hop-by-hop header with Router Alert (RFC 2711, value 0: MLD) padded
+// to 8 bytes. Returns the frame; the ICMPv6 body starts at kEtherHeaderLen + 40 + 8.
+std::vector<uint8_t> mldFrame(const rte_ether_addr& mac, const Ipv6Address& src, const Ipv6Address& dst,
+                              uint16_t icmpLen) {
     std::vector<uint8_t> f(kEtherHeaderLen + kIpv6HeaderLen + kHbh + icmpLen, 0);
-    const Ipv6Address allMldv2Routers = *Ipv6Address::parse("ff02::16");
-    writeHeaders(f.data(), mac, etherOf(netaddr::multicastMacFor(allMldv2Routers)), src, allMldv2Routers, icmpLen, 1,
-                 0, kHbh);
+    writeHeaders(f.data(), mac, etherOf(netaddr::multicastMacFor(dst)), src, dst, icmpLen, 1, 0, kHbh);
     uint8_t* hbh = f.data() + kEtherHeaderLen + kIpv6HeaderLen;
     hbh[0] = kIpProtoIcmpv6;
     hbh[1] = 0;
@@ -209,7 +211,28 @@ std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& s
     hbh[4] = hbh[5] = 0;  // MLD
     hbh[6] = 1;  // PadN of 0 bytes
     hbh[7] = 0;
-    uint8_t* icmp = hbh + kHbh;
+    return f;
+}
+
+}  // namespace
+
+std::vector<uint8_t> mldv1Message(const rte_ether_addr& mac, const Ipv6Address& src, const Ipv6Address& group,
+                                  uint8_t type) {
+    const Ipv6Address dst = type == kMldv1Done ? *Ipv6Address::parse("ff02::2") : group;
+    std::vector<uint8_t> f = mldFrame(mac, src, dst, 24);
+    uint8_t* icmp = f.data() + kEtherHeaderLen + kIpv6HeaderLen + kHbh;
+    icmp[0] = type;
+    std::memcpy(icmp + 8, group.bytes.data(), 16);
+    setChecksum(src, dst, icmp, 24);
+    return f;
+}
+
+std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& src,
+                                 const std::vector<Ipv6Address>& groups, uint8_t recordType) {
+    const uint16_t icmpLen = static_cast<uint16_t>(8 + 20 * groups.size());
+    const Ipv6Address allMldv2Routers = *Ipv6Address::parse("ff02::16");
+    std::vector<uint8_t> f = mldFrame(mac, src, allMldv2Routers, icmpLen);
+    uint8_t* icmp = f.data() + kEtherHeaderLen + kIpv6HeaderLen + kHbh;
     icmp[0] = kMldv2Report;
     icmp[6] = static_cast<uint8_t>(groups.size() >> 8);
     icmp[7] = static_cast<uint8_t>(groups.size());

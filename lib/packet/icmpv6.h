@@ -61,6 +61,12 @@ bool turnIntoEchoReply(rte_mbuf* m, const View& v, const rte_ether_addr& mac);
 // (MODE_IS_EXCLUDE: answering a query).
 std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& src,
                                  const std::vector<Ipv6Address>& groups, uint8_t recordType);
+// An MLDv1 report (type 131, to the group) or done (type 132, to ff02::2) for `group`
+// (RFC 2710 §3), behind the same hop-by-hop Router Alert.
+std::vector<uint8_t> mldv1Message(const rte_ether_addr& mac, const Ipv6Address& src, const Ipv6Address& group,
+                                  uint8_t type);
+// Whether a query is MLDv1's (24 bytes; MLDv2's are 28 or more, RFC 3810 §8.1).
+inline bool isMldv1Query(const View& v) { return v.type == kMldQuery && v.len == 24; }
 // An MLD query's group (unspecified for a general query); nullopt when not a query.
 std::optional<Ipv6Address> queryGroup(const View& v);
 

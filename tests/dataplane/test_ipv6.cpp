@@ -338,3 +338,30 @@ TEST_F(Ipv6Underlay, InnerIpv6FlowsSpreadOverSourcePorts) {
     }
     EXPECT_GE(ports.size(), 8u) << "16 inner IPv6 flows between two MACs";
 }
+
+TEST_F(Ipv6Resolve, AnMldv1QuerierGetsMldv1Reports) {
+    // An MLDv1 general query (24 bytes, RFC 2710): answered with an MLDv1 report to the group.
+    inject("up", FrameBuilder().ether(*MacAddress::parse("33:33:00:00:00:01"), kGatewayMac, 0x86DD)
+                     .ipv6(*Ipv6Address::parse("fe80::1"), *Ipv6Address::parse("ff02::1"), 0, 1)
+                     .payload(Bytes{58, 0, 5, 2, 0, 0, 1, 0}).icmpv6(130, 0)
+                     .payload(Bytes{0x27, 0x10, 0, 0}).payload(Bytes(16, 0)).build());
+    run();
+    auto up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    const Ipv6Address group = *Ipv6Address::parse("ff05::4242");
+    const Bytes& r = up[0];
+    ASSERT_EQ(r.size(), 14u + 40 + 8 + 24);
+    EXPECT_EQ(r[62], 131) << "MLDv1 report";
+    EXPECT_TRUE(std::equal(group.bytes.begin(), group.bytes.end(), r.begin() + 38)) << "sent to the group";
+    EXPECT_TRUE(std::equal(group.bytes.begin(), group.bytes.end(), r.begin() + 70)) << "about the group";
+    EXPECT_EQ(r[0], 0x33);
+    EXPECT_EQ(r[5], 0x42);
+    // Until the compatibility timer runs out, a leave is an MLDv1 done to all routers.
+    ctl_->shutdown();
+    run();
+    up = collect("up");
+    ASSERT_EQ(up.size(), 1u);
+    EXPECT_EQ(up[0][62], 132) << "MLDv1 done";
+    const Ipv6Address allRouters = *Ipv6Address::parse("ff02::2");
+    EXPECT_TRUE(std::equal(allRouters.bytes.begin(), allRouters.bytes.end(), up[0].begin() + 38));
+}

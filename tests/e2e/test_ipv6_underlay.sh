@@ -74,6 +74,15 @@ rows = json.load(sys.stdin)
 assert any(r["address"] == "2001:db8:62::1" and r["state"] == "reachable" for r in rows), rows
 ' || fail "show neighbors does not list the IPv6 gateway as reachable"
 pass "show neighbors: 2001:db8:62::1 reachable (resolved by neighbour solicitation)"
+for what in "show vtep" "show neighbors" "show routes" "show address-table"; do
+    text=$(ctl $what) || fail "vtepctl $what failed"
+    case "$what" in
+        "show vtep"|"show address-table") want=2001:db8:61::67 ;;
+        *) want=2001:db8:62::1 ;;
+    esac
+    echo "$text" | grep -qF "$want" || { echo "$text" >&2; fail "vtepctl $what (text) does not show $want"; }
+done
+pass "vtepctl's tables print the IPv6 VTEP, gateway and routes"
 ctl show counters | grep -E "bad_udp_checksum|udp_zero_checksum|unsupported_ethertype" && fail "IPv6 frames dropped as above"
 pass "no IPv6 frame dropped for a checksum or as an unsupported EtherType"
 
