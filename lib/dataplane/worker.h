@@ -183,8 +183,9 @@ private:
             udp->dgram_cksum = rte_ipv6_phdr_cksum(ip, m->ol_flags);
             return;
         }
-        udp->dgram_cksum = m->nb_segs == 1 ? rte_ipv6_udptcp_cksum(ip, udp)
-                                           : rte_ipv6_udptcp_cksum_mbuf(m, ip, packet::kEtherHeaderLen + packet::kIpv6HeaderLen);
+        udp->dgram_cksum = m->nb_segs == 1
+                               ? packet::udp6Checksum(ip, udp, rte_be_to_cpu_16(ip->payload_len))
+                               : rte_ipv6_udptcp_cksum_mbuf(m, ip, packet::kEtherHeaderLen + packet::kIpv6HeaderLen);
     }
     int32_t tunnelFrom6(const state::ForwardingState& st, encap::Encap e, const uint8_t* src) const {
         return st.tunnelOf6[static_cast<uint8_t>(e)].find(src);

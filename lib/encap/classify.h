@@ -135,7 +135,7 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
             const uint64_t l4 = rxFlags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
             const bool kernelFed = st.ports[st.underlayPort].completeChecksums;
             if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-                (l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD && !kernelFed && rte_ipv6_udptcp_cksum_verify(ip, udp) != 0))
+                (l4 != RTE_MBUF_F_RX_L4_CKSUM_GOOD && !kernelFed && !packet::udp6ChecksumOk(ip, udp, payloadLen)))
                 return drop(Drop::bad_udp_checksum);
         }
         bridge = st.vniToBridge.find(v.vni);

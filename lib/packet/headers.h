@@ -107,4 +107,58 @@ inline bool ipv4HeaderChecksumOk(const void* header20) {
     return sum == 0xFFFF;
 }
 
+// The one's-complement sum of n bytes (RFC 1071) in memory order, 8 bytes a step instead of
+// DPDK's 2: VXLAN over IPv6 checksums every packet it sends and receives. Fold with
+// foldChecksum(); the result is in wire order when stored as it is.
+inline uint64_t addBytes(const void* data, size_t n, uint64_t acc = 0) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        std::memcpy(&v, p, 8);
+        acc += (v & 0xFFFFFFFF) + (v >> 32);
+    }
+    if (n >= 4) {
+        uint32_t v;
+        std::memcpy(&v, p, 4);
+        acc += v;
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        uint16_t v;
+        std::memcpy(&v, p, 2);
+        acc += v;
+        p += 2;
+        n -= 2;
+    }
+    if (n != 0) acc += *p;  // the odd byte is the high half of a zero-padded word on the wire
+    return acc;
+}
+
+inline uint16_t foldChecksum(uint64_t acc) {
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+    acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+    acc = (acc & 0xFFFF) + (acc >> 16);
+    acc = (acc & 0xFFFF) + (acc >> 16);
+    acc = (acc & 0xFFFF) + (acc >> 16);
+    return static_cast<uint16_t>(acc);
+}
+
+// The sum of the IPv6 pseudo-header (RFC 8200 §8.1) for an upper layer of `l4Len` bytes.
+inline uint64_t ipv6PseudoSum(const rte_ipv6_hdr* ip, uint32_t l4Len, uint8_t nextHeader) {
+    uint64_t acc = addBytes(ip->src_addr, 32);
+    return acc + rte_cpu_to_be_32(l4Len) + rte_cpu_to_be_32(nextHeader);
+}
+
+// The UDP checksum field for a datagram contiguous after `ip` (its checksum field zero).
+inline uint16_t udp6Checksum(const rte_ipv6_hdr* ip, const void* udp, uint32_t l4Len) {
+    const uint16_t c = static_cast<uint16_t>(~foldChecksum(addBytes(udp, l4Len, ipv6PseudoSum(ip, l4Len, IPPROTO_UDP))));
+    return c == 0 ? 0xFFFF : c;  // zero means "no checksum" (RFC 768)
+}
+
+// Whether a received datagram's UDP checksum is right (the field included in the sum).
+inline bool udp6ChecksumOk(const rte_ipv6_hdr* ip, const void* udp, uint32_t l4Len) {
+    return foldChecksum(addBytes(udp, l4Len, ipv6PseudoSum(ip, l4Len, IPPROTO_UDP))) == 0xFFFF;
+}
+
 }  // namespace vtepgw::packet

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "packet/builder.h"
+#include "packet/headers.h"
 #include "packet/partial_checksum.h"
+
+#include <random>
 
 using namespace vtepgw;
 using netaddr::Ipv4Address;
@@ -80,4 +83,25 @@ TEST(PartialChecksum, ATruncatedSuperFrameIsRecognised) {
     f[16] = 0xFF;
     f[17] = 0x00;  // total length 65280
     EXPECT_EQ(packet::completePartialChecksum(f.data(), static_cast<uint32_t>(f.size())), PartialChecksum::SuperFrame);
+}
+
+TEST(Checksum, Udp6MatchesDpdkForEveryLength) {
+    std::mt19937 rng(42);
+    for (uint32_t len = 8; len < 200; ++len) {
+        std::vector<uint8_t> f(sizeof(rte_ipv6_hdr) + len);
+        for (auto& b : f) b = static_cast<uint8_t>(rng());
+        auto* ip = reinterpret_cast<rte_ipv6_hdr*>(f.data());
+        ip->payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(len));
+        ip->proto = IPPROTO_UDP;
+        auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+        udp->dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(len));
+        udp->dgram_cksum = 0;
+        const uint16_t ours = vtepgw::packet::udp6Checksum(ip, udp, len);
+        EXPECT_EQ(ours, rte_ipv6_udptcp_cksum(ip, udp)) << "length " << len;
+        udp->dgram_cksum = ours;
+        EXPECT_TRUE(vtepgw::packet::udp6ChecksumOk(ip, udp, len)) << "length " << len;
+        EXPECT_EQ(rte_ipv6_udptcp_cksum_verify(ip, udp), 0) << "length " << len;
+        f.back() ^= 0x01;
+        EXPECT_FALSE(vtepgw::packet::udp6ChecksumOk(ip, udp, len)) << "length " << len;
+    }
 }
