@@ -74,6 +74,12 @@ rows = json.load(sys.stdin)
 assert any(r["address"] == "2001:db8:62::1" and r["state"] == "reachable" for r in rows), rows
 ' || fail "show neighbors does not list the IPv6 gateway as reachable"
 pass "show neighbors: 2001:db8:62::1 reachable (resolved by neighbour solicitation)"
+ctl --json show bridges | /usr/bin/python3 -c '
+import json, sys
+b = json.load(sys.stdin)[0]
+assert b["overhead"] == 70 and b["max_inner_mtu"] == 1430, b
+' || fail "show bridges does not count VXLAN over IPv6 as 70 bytes"
+pass "show bridges: overhead 70 bytes over IPv6, inner MTU 1430"
 for what in "show vtep" "show neighbors" "show routes" "show address-table"; do
     text=$(ctl $what) || fail "vtepctl $what failed"
     case "$what" in
