@@ -53,6 +53,7 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
       channels_(channels), pool_(pool), clock_(clock), routes_(cfg_.underlay),
       neighbors_(neighborTimings),
       igmp_(static_cast<underlay::IgmpVersion>(cfg_.vxlan.igmpVersion), rte_rdtsc()),
+      mld_(rte_rdtsc() * 0x9E3779B97F4A7C15ull),
       // Routed destinations are asked for on the underlay's schedule.
       resolver_(overlay::ResolverTimings{neighborTimings.retryMs, neighborTimings.maxProbes, neighborTimings.maxHeld, 1024}) {
     underlayPort_ = portIdOf(cfg_.underlay.port);
@@ -60,6 +61,7 @@ Controller::Controller(config::Config cfg, std::vector<PortBinding> ports, fdb::
         if (p.name == cfg_.underlay.port) underlayMac_ = p.mac;
     startTsc_ = rte_rdtsc();
     igmp_.setIdentity(toMac(underlayMac_), ourIpv4());
+    mld_.setIdentity(underlayMac_);
     tscHz_ = std::max<uint64_t>(rte_get_tsc_hz() / 1000, 1);  // ticks per millisecond
     metaOffset_ = dataplane::metaOffset();
     if (metaOffset_ < 0) throw std::runtime_error("cannot register the mbuf metadata field");
@@ -431,7 +433,7 @@ void Controller::handleIgmp(rte_mbuf* m) {
 
 void Controller::shutdown() {
     sendIgmp(igmp_.leaveAll(nowMs()));
-    if (!groups6_.empty()) sendMld({groups6_.begin(), groups6_.end()}, 3);  // CHANGE_TO_INCLUDE {}: leave
+    sendMld(mld_.leaveAll(nowMs()));
 }
 
 bool Controller::poll() {
@@ -744,6 +746,7 @@ void Controller::checkLink() {
     announce();
     for (const auto& ip : neighbors_.refreshAll(nowMs())) solicit(ip);
     sendIgmp(igmp_.rejoin(nowMs()));
+    sendMld(mld_.rejoin(nowMs()));
 }
 
 void Controller::tick() {
@@ -756,6 +759,7 @@ void Controller::tick() {
     for (rte_mbuf* m : t.expired) unsend(m, Drop::no_neighbor);
     if (t.removed) counters_.event(Event::neighbors_removed, t.removed);
     sendIgmp(igmp_.tick(now));
+    sendMld(mld_.tick(now));
     if (evpn_ != nullptr) {
         if (evpn_->poll(now)) applyEvpn();
         if (now - lastEvpnPublishMs_ >= kEvpnPublishMs) {

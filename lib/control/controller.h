@@ -28,6 +28,7 @@
 #include "state/forwarding_state.h"
 #include "underlay/igmp.h"
 #include "underlay/igmp_host.h"
+#include "underlay/mld_host.h"
 #include "underlay/neighbors.h"
 #include "underlay/routes.h"
 
@@ -183,7 +184,7 @@ private:
     void sendNeighborSolicitation(const netaddr::Ipv6Address& target);
     void announce6();
     void syncGroups6();
-    void sendMld(const std::vector<netaddr::Ipv6Address>& groups, uint8_t recordType);
+    void sendMld(const std::vector<std::vector<uint8_t>>& frames);
     // Queues m for the underlay port; false (m dropped as tx_full) when the ring is full.
     bool transmit(rte_mbuf* m);
     // Sends, or drops, a packet that waited for its next hop, settling its fate.
@@ -225,9 +226,7 @@ private:
     bool dirty_ = false;
     bool linkUp_ = true;  // underlay carrier as last seen
     underlay::IgmpHost igmp_;
-    std::set<netaddr::Ipv6Address> groups6_;  // IPv6 groups we reported joining (MLD)
-    static constexpr uint64_t kMldv1CompatibilityMs = 260000;
-    uint64_t mldv1UntilMs_ = 0;  // an MLDv1 querier was heard: report with MLDv1 until then
+    underlay::MldHost mld_;
     counters::WorkerCounters counters_;  // the control core's own drops and events
     std::vector<const counters::WorkerCounters*> workers_;
     counters::Totals baseline_;

@@ -122,19 +122,15 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
             rte_pktmbuf_free(m);
             return;
         case icmpv6::kMldQuery: {
+            const auto q = icmpv6::parseMldQuery(*v);
+            if (!q) break;
             counters_.event(Event::mld_queries_received);
-            // RFC 3810 §8.2.1: an MLDv1 querier puts us in MLDv1 compatibility for the Older
-            // Version Querier Present Timeout (robustness 2 x 125 s + 10 s).
-            if (icmpv6::isMldv1Query(*v)) {
-                if (mldv1UntilMs_ <= nowMs())
-                    VTEPGW_LOG(INFO, CONTROL, "MLDv1 querier %s present: reporting with MLDv1", v->src.toString().c_str());
-                mldv1UntilMs_ = nowMs() + kMldv1CompatibilityMs;
-            }
-            const auto g = icmpv6::queryGroup(*v);
-            std::vector<Ipv6Address> answer;
-            for (const auto& joined : groups6_)
-                if (!g || g->isUnspecified() || *g == joined) answer.push_back(joined);
-            if (!answer.empty()) sendMld(answer, 2);  // MODE_IS_EXCLUDE {}: still a member
+            const uint8_t before = mld_.version(nowMs());
+            mld_.onQuery(*q, nowMs());
+            if (mld_.version(nowMs()) != before)
+                VTEPGW_LOG(INFO, CONTROL, "MLDv%u querier %s: reporting with MLDv%u", q->version,
+                           v->src.toString().c_str(), mld_.version(nowMs()));
+            sendMld(mld_.tick(nowMs()));  // an answer due at once (Maximum Response Delay 0)
             rte_pktmbuf_free(m);
             return;
         }
@@ -166,38 +162,24 @@ void Controller::announce6() {
     if (rte_mbuf* na = icmpv6::makeNeighborAdvertisement(pool_, underlayMac_, ours, kAllNodes,
                                                          etherOf(netaddr::multicastMacFor(kAllNodes)), false))
         transmit(na);
-    if (!groups6_.empty()) sendMld({groups6_.begin(), groups6_.end()}, 4);
 }
 
 void Controller::syncGroups6() {
     std::set<Ipv6Address> wanted;
     for (const auto& b : cfg_.bridges)
         if (b.group && b.group->isV6()) wanted.insert(b.group->v6());
-    std::vector<Ipv6Address> joins, leaves;
     for (const auto& g : wanted)
-        if (!groups6_.count(g)) joins.push_back(g);
-    for (const auto& g : groups6_)
-        if (!wanted.count(g)) leaves.push_back(g);
-    for (const auto& g : joins) VTEPGW_LOG(INFO, CONTROL, "joining group %s (MLDv2)", g.toString().c_str());
-    for (const auto& g : leaves) VTEPGW_LOG(INFO, CONTROL, "leaving group %s", g.toString().c_str());
-    groups6_ = std::move(wanted);
-    if (!joins.empty()) sendMld(joins, 4);    // CHANGE_TO_EXCLUDE {}
-    if (!leaves.empty()) sendMld(leaves, 3);  // CHANGE_TO_INCLUDE {}
+        if (!mld_.groups().count(g)) VTEPGW_LOG(INFO, CONTROL, "joining group %s (MLDv%u)", g.toString().c_str(), mld_.version(nowMs()));
+    for (const auto& g : mld_.groups())
+        if (!wanted.count(g)) VTEPGW_LOG(INFO, CONTROL, "leaving group %s", g.toString().c_str());
+    sendMld(mld_.sync(wanted, nowMs()));
 }
 
-void Controller::sendMld(const std::vector<Ipv6Address>& groups, uint8_t recordType) {
-    // RFC 3810 §5 (and RFC 2710 §3): reports come from our link-local address.
-    const Ipv6Address src = netaddr::linkLocalFor(macOf(underlayMac_));
-    if (nowMs() < mldv1UntilMs_) {
-        // MLDv1 has no records: a report per group for a join or the current state, a done
-        // for a leave (record type 3, CHANGE_TO_INCLUDE {}).
-        for (const auto& g : groups)
-            sendFrame(icmpv6::mldv1Message(underlayMac_, src, g, recordType == 3 ? icmpv6::kMldv1Done : icmpv6::kMldv1Report));
-        counters_.event(Event::mld_reports_sent, groups.size());
-        return;
+void Controller::sendMld(const std::vector<std::vector<uint8_t>>& frames) {
+    for (const auto& f : frames) {
+        sendFrame(f);
+        counters_.event(Event::mld_reports_sent);
     }
-    sendFrame(icmpv6::mldv2Report(underlayMac_, src, groups, recordType));
-    counters_.event(Event::mld_reports_sent);
 }
 
 }  // namespace vtepgw::control

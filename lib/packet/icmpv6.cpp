@@ -245,9 +245,17 @@ std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& s
     return f;
 }
 
-std::optional<Ipv6Address> queryGroup(const View& v) {
-    if (v.type != kMldQuery || v.len < 24) return std::nullopt;
-    return addressAt(v.body + 8);
+std::optional<MldQuery> parseMldQuery(const View& v) {
+    if (v.type != kMldQuery || (v.len != 24 && v.len < 28)) return std::nullopt;
+    MldQuery q;
+    q.group = addressAt(v.body + 8);
+    if (!q.group.isUnspecified() && !q.group.isMulticast()) return std::nullopt;
+    q.version = v.len == 24 ? 1 : 2;
+    const uint32_t code = uint32_t{v.body[4]} << 8 | v.body[5];
+    // MLDv2 codes from 32768 on are floating point: mantissa 12 bits, exponent 3 bits.
+    q.maxResponseMs = q.version == 2 && code >= 0x8000 ? uint64_t{(code & 0x0FFF) | 0x1000} << (((code >> 12) & 7) + 3)
+                                                       : code;
+    return q;
 }
 
 }  // namespace vtepgw::packet::icmpv6

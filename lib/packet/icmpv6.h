@@ -65,9 +65,14 @@ std::vector<uint8_t> mldv2Report(const rte_ether_addr& mac, const Ipv6Address& s
 // (RFC 2710 §3), behind the same hop-by-hop Router Alert.
 std::vector<uint8_t> mldv1Message(const rte_ether_addr& mac, const Ipv6Address& src, const Ipv6Address& group,
                                   uint8_t type);
-// Whether a query is MLDv1's (24 bytes; MLDv2's are 28 or more, RFC 3810 §8.1).
-inline bool isMldv1Query(const View& v) { return v.type == kMldQuery && v.len == 24; }
-// An MLD query's group (unspecified for a general query); nullopt when not a query.
-std::optional<Ipv6Address> queryGroup(const View& v);
+// An MLD query: its group (unspecified for a general query), version (RFC 3810 §8.1: 24
+// bytes is MLDv1, 28 or more MLDv2) and Maximum Response Delay in milliseconds (MLDv2's
+// code decoded per §5.1.3). nullopt when v is no query or too short.
+struct MldQuery {
+    Ipv6Address group;
+    uint8_t version = 2;
+    uint64_t maxResponseMs = 10000;
+};
+std::optional<MldQuery> parseMldQuery(const View& v);
 
 }  // namespace vtepgw::packet::icmpv6

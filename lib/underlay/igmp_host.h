@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "underlay/igmp.h"
+#include "underlay/report_timers.h"
 
 namespace vtepgw::underlay {
 
@@ -27,7 +28,7 @@ public:
     using Frame = std::vector<uint8_t>;
     static constexpr uint64_t kOlderQuerierMs = 260000;
 
-    IgmpHost(IgmpVersion configured, uint64_t seed) : configured_(configured), rng_(seed | 1) {}
+    IgmpHost(IgmpVersion configured, uint64_t seed) : configured_(configured), timers_(seed) {}
 
     void setIdentity(const MacAddress& mac, Ipv4Address src) {
         mac_ = mac;
@@ -50,25 +51,20 @@ public:
     // Joined groups and when we last reported each (ms).
     const std::map<uint32_t, uint64_t>& groups() const { return groups_; }
     // When the answer to a query is due: general, or per group (for tests and display).
-    std::optional<uint64_t> generalAnswerAt() const { return general_; }
-    const std::map<uint32_t, uint64_t>& groupAnswersAt() const { return pendingGroups_; }
+    std::optional<uint64_t> generalAnswerAt() const { return timers_.generalAnswerAt(); }
+    const std::map<uint32_t, uint64_t>& groupAnswersAt() const { return timers_.groupAnswersAt(); }
 
 private:
-    uint64_t randomDelay(uint64_t maxMs);
     std::vector<Frame> report(const std::vector<Ipv4Address>& groups, bool unsolicited, uint64_t nowMs);
     Frame leave(Ipv4Address group, uint64_t nowMs) const;
 
     IgmpVersion configured_;
     MacAddress mac_;
     Ipv4Address src_;
-    uint64_t rng_;
+    ReportTimers<uint32_t> timers_;  // by group, host order
     uint64_t v1QuerierUntil_ = 0;
     uint64_t v2QuerierUntil_ = 0;
     std::map<uint32_t, uint64_t> groups_;
-    std::optional<uint64_t> general_;          // answer to a general query due at
-    std::map<uint32_t, uint64_t> pendingGroups_;  // answers to group-specific queries due at
-    uint64_t repeatAt_ = 0;                     // the unsolicited reports' repeat
-    std::set<uint32_t> repeat_;
 };
 
 }  // namespace vtepgw::underlay

@@ -275,12 +275,12 @@ TEST_F(Ipv6Resolve, SolicitsTheGatewayAndReleasesWhatWaited) {
 }
 
 TEST_F(Ipv6Resolve, AnswersMldQueriesAndTakesVxlanToItsGroup) {
-    // A router's MLDv2 general query (behind hop-by-hop with Router Alert) is answered
-    // with the group's current state.
+    // A router's MLDv2 general query (behind hop-by-hop with Router Alert, Maximum Response
+    // Delay 0 so that the answer is due at once) is answered with the group's current state.
     inject("up", FrameBuilder().ether(*MacAddress::parse("33:33:00:00:00:01"), kGatewayMac, 0x86DD)
                      .ipv6(*Ipv6Address::parse("fe80::1"), *Ipv6Address::parse("ff02::1"), 0, 1)
                      .payload(Bytes{58, 0, 5, 2, 0, 0, 1, 0}).icmpv6(130, 0)
-                     .payload(Bytes{0, 100, 0, 0}).payload(Bytes(16, 0)).payload(Bytes{2, 125, 0, 0}).build());
+                     .payload(Bytes{0, 0, 0, 0}).payload(Bytes(16, 0)).payload(Bytes{2, 125, 0, 0}).build());
     run();
     auto up = collect("up");
     ASSERT_EQ(up.size(), 1u);
@@ -344,7 +344,7 @@ TEST_F(Ipv6Resolve, AnMldv1QuerierGetsMldv1Reports) {
     inject("up", FrameBuilder().ether(*MacAddress::parse("33:33:00:00:00:01"), kGatewayMac, 0x86DD)
                      .ipv6(*Ipv6Address::parse("fe80::1"), *Ipv6Address::parse("ff02::1"), 0, 1)
                      .payload(Bytes{58, 0, 5, 2, 0, 0, 1, 0}).icmpv6(130, 0)
-                     .payload(Bytes{0x27, 0x10, 0, 0}).payload(Bytes(16, 0)).build());
+                     .payload(Bytes{0, 0, 0, 0}).payload(Bytes(16, 0)).build());
     run();
     auto up = collect("up");
     ASSERT_EQ(up.size(), 1u);

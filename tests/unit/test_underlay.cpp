@@ -3,6 +3,7 @@
 
 #include "config/parse.h"
 #include "underlay/igmp_host.h"
+#include "underlay/mld_host.h"
 #include "underlay/neighbors.h"
 #include "underlay/routes.h"
 
@@ -199,4 +200,114 @@ TEST(IgmpHost, QueriesAreParsedByVersionAndMaxResp) {
     EXPECT_EQ(v3->maxResponseMs, 22400u);
     EXPECT_EQ(v3->group, ip("239.1.1.1"));
     EXPECT_FALSE(query({0x16, 0, 0, 0, 239, 1, 1, 1})) << "a report is not a query";
+}
+
+namespace {
+
+using vtepgw::underlay::MldHost;
+using MldQuery = vtepgw::packet::icmpv6::MldQuery;
+
+netaddr::Ipv6Address ip6(const char* s) { return *netaddr::Ipv6Address::parse(s); }
+// ICMPv6 type of an MLD frame (Ethernet 14, IPv6 40, hop-by-hop 8).
+uint8_t mldType(const std::vector<uint8_t>& f) { return f.size() > 62 ? f[62] : 0; }
+uint8_t mldRecordType(const std::vector<uint8_t>& f) { return f.size() > 70 ? f[70] : 0; }
+rte_ether_addr ourMac() { return rte_ether_addr{{0x02, 0, 0, 0, 0, 0x02}}; }
+
+}  // namespace
+
+TEST(MldHost, JoinsAreRepeatedOnceAndQueriesAnsweredWithinTheirDelay) {
+    MldHost h(42);
+    h.setIdentity(ourMac());
+    auto joins = h.sync({ip6("ff05::4242"), ip6("ff05::4243")}, 0);
+    ASSERT_EQ(joins.size(), 1u);
+    EXPECT_EQ(mldType(joins[0]), 143) << "one MLDv2 report for both groups";
+    EXPECT_EQ(mldRecordType(joins[0]), 4) << "CHANGE_TO_EXCLUDE";
+    EXPECT_EQ(joins[0][21], 1) << "hop limit 1";
+    EXPECT_EQ(joins[0][22], 0xFE) << "from the link-local address";
+    EXPECT_EQ(h.tick(1000).size(), 1u) << "the unsolicited report is repeated once";
+    EXPECT_TRUE(h.tick(2000).empty());
+
+    h.onQuery(MldQuery{netaddr::Ipv6Address{}, 2, 10000}, 5000);
+    ASSERT_TRUE(h.generalAnswerAt());
+    const uint64_t due = *h.generalAnswerAt();
+    EXPECT_GE(due, 5000u);
+    EXPECT_LE(due, 15000u);
+    if (due > 5000) {
+        EXPECT_TRUE(h.tick(due - 1).empty()) << "not before the chosen delay";
+    }
+    const auto answer = h.tick(due);
+    ASSERT_EQ(answer.size(), 1u);
+    EXPECT_EQ(mldRecordType(answer[0]), 2) << "MODE_IS_EXCLUDE";
+    std::set<uint64_t> delays;
+    for (int i = 0; i < 8; ++i) {
+        h.onQuery(MldQuery{netaddr::Ipv6Address{}, 2, 10000}, 100000 * (i + 1));
+        delays.insert(*h.generalAnswerAt() - 100000 * (i + 1));
+        h.tick(100000 * (i + 1) + 10000);
+    }
+    EXPECT_GT(delays.size(), 4u) << "a random delay, not a constant";
+}
+
+TEST(MldHost, GroupSpecificQueriesAndLeaves) {
+    MldHost h(7);
+    h.setIdentity(ourMac());
+    h.sync({ip6("ff05::4242"), ip6("ff05::4243")}, 0);
+    h.tick(1000);
+    h.onQuery(MldQuery{ip6("ff05::9999"), 2, 1000}, 5000);
+    EXPECT_TRUE(h.groupAnswersAt().empty()) << "not a member: nothing to say";
+    h.onQuery(MldQuery{ip6("ff05::4243"), 2, 1000}, 5000);
+    ASSERT_EQ(h.groupAnswersAt().size(), 1u);
+    const auto answer = h.tick(6000);
+    ASSERT_EQ(answer.size(), 1u);
+    ASSERT_GE(answer[0].size(), 14u + 40 + 8 + 8 + 20);
+    EXPECT_EQ(answer[0][69], 1) << "one record (number of records, low byte)";
+    const auto g = ip6("ff05::4243");
+    EXPECT_TRUE(std::equal(g.bytes.begin(), g.bytes.end(), answer[0].begin() + 74));
+    const auto leave = h.sync({ip6("ff05::4242")}, 7000);
+    ASSERT_EQ(leave.size(), 1u);
+    EXPECT_EQ(mldRecordType(leave[0]), 3) << "CHANGE_TO_INCLUDE {}: leave";
+    EXPECT_EQ(h.groups().size(), 1u);
+}
+
+TEST(MldHost, AnMldv1QuerierSwitchesUsToMldv1UntilItIsGone) {
+    MldHost h(9);
+    h.setIdentity(ourMac());
+    h.sync({ip6("ff05::4242")}, 0);
+    h.tick(1000);  // the join's repeat
+    h.onQuery(MldQuery{netaddr::Ipv6Address{}, 1, 0}, 10000);
+    EXPECT_EQ(h.version(10000), 1);
+    const auto answer = h.tick(10000);
+    ASSERT_EQ(answer.size(), 1u);
+    EXPECT_EQ(mldType(answer[0]), 131) << "MLDv1 report";
+    const auto leave = h.leaveAll(20000);
+    ASSERT_EQ(leave.size(), 1u);
+    EXPECT_EQ(mldType(leave[0]), 132) << "MLDv1 done";
+    EXPECT_EQ(h.version(10000 + MldHost::kOlderQuerierMs), 2) << "back to MLDv2 after the timeout";
+}
+
+TEST(MldHost, QueriesAreParsedByVersionAndMaximumResponseCode) {
+    // An MLDv2 query with Maximum Response Code 0x8ABC: (0xABC | 0x1000) << (0 + 3) ms.
+    std::vector<uint8_t> body(28, 0);
+    body[0] = 130;
+    body[4] = 0x8A;
+    body[5] = 0xBC;
+    vtepgw::packet::icmpv6::View v;
+    v.type = 130;
+    v.body = body.data();
+    v.len = 28;
+    auto q = vtepgw::packet::icmpv6::parseMldQuery(v);
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->version, 2);
+    EXPECT_EQ(q->maxResponseMs, uint64_t{0x1ABC} << 3);
+    v.len = 24;
+    body[4] = 0x27;
+    body[5] = 0x10;
+    q = vtepgw::packet::icmpv6::parseMldQuery(v);
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->version, 1);
+    EXPECT_EQ(q->maxResponseMs, 10000u);
+    v.len = 26;
+    EXPECT_FALSE(vtepgw::packet::icmpv6::parseMldQuery(v)) << "neither version's length";
+    v.len = 28;
+    body[8] = 0x20;  // a unicast "group"
+    EXPECT_FALSE(vtepgw::packet::icmpv6::parseMldQuery(v));
 }
