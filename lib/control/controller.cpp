@@ -180,7 +180,7 @@ void Controller::syncStatics() {
     const uint32_t now = static_cast<uint32_t>(nowMs() / 1000);
     for (const auto& [key, d] : wanted) {
         const int32_t pos = fdb_.lookup(key);
-        if (pos >= 0 && fdb_.entry(pos).dest.load(std::memory_order_relaxed) == d.word) continue;
+        if (pos >= 0 && fdb_.dest(pos).word == d.word) continue;
         if (!fdb_.addStatic(key, d, now)) {
             counters_.event(Event::fdb_full);
             MacAddress mac;

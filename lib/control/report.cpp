@@ -119,7 +119,7 @@ nlohmann::ordered_json arpTableJson(const Controller& ctl, const fdb::Fdb& fdb) 
                                       {"type", v.isStatic ? "static" : "dynamic"}};
         // Where the MAC is now, as the address table says (Arista's "Interface" column).
         const int32_t pos = fdb.lookup(fdb::makeKey(v.bridge, v.mac.addr_bytes));
-        const fdb::Dest d{pos >= 0 ? fdb.entry(pos).dest.load(std::memory_order_relaxed) : 0};
+        const fdb::Dest d = pos >= 0 ? fdb.dest(pos) : fdb::Dest{};
         row["port"] = nullptr;
         row["vtep"] = nullptr;
         if (d.kind() == fdb::DestKind::Local)

@@ -130,14 +130,12 @@ void Worker::routeBurst(const ForwardingState& st, rte_mbuf** pkts, const fdb::B
     if (f == 0) return;
     int32_t pos[kBurst];
     fdb_.lookupBulk(macKeys, f, pos);
-    for (uint16_t j = 0; j < f; ++j)
-        if (pos[j] >= 0) rte_prefetch0(&fdb_.entry(pos[j]));
     // Stage 4: out as the destination bridge would send them (no ingress member there).
     for (uint16_t j = 0; j < f; ++j) {
         rte_mbuf* m = ok[j];
         const fdb::BridgeId out = fdb::keyBridge(macKeys[j]);
         const BridgeState& b = st.bridges[out];
-        const Dest d{pos[j] >= 0 ? fdb_.entry(pos[j]).dest.load(std::memory_order_acquire) : 0};
+        const Dest d = pos[j] >= 0 ? fdb_.dest(pos[j]) : Dest{};
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
             case DestKind::Remote: encapUnicast(st, b, m, d.tunnel(), nullptr); break;
@@ -191,7 +189,7 @@ void Worker::forwardWithin(const ForwardingState& st, fdb::BridgeId bid, rte_mbu
         return;
     }
     const int32_t pos = fdb_.lookup(fdb::makeKeyFromHeader(bid, eth->dst_addr.addr_bytes));
-    const Dest d{pos >= 0 ? fdb_.entry(pos).dest.load(std::memory_order_acquire) : 0};
+    const Dest d = pos >= 0 ? fdb_.dest(pos) : Dest{};
     switch (d.kind()) {
         case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
         case DestKind::Remote:

@@ -202,7 +202,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
             flood(st, b, m, &self, true);
             continue;
         }
-        const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        const Dest d = fdb_.dest(dstPos[j]);
         traceDest(m, d);
         switch (d.kind()) {
             case DestKind::Local: {
@@ -304,7 +304,7 @@ void Worker::handleUnderlay(const ForwardingState& st, uint16_t, rte_mbuf** pkts
             flood(st, b, m, nullptr, false);
             continue;
         }
-        const Dest d{fdb_.entry(dstPos[j]).dest.load(std::memory_order_acquire)};
+        const Dest d = fdb_.dest(dstPos[j]);
         traceDest(m, d);
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
@@ -348,9 +348,6 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-    // In a big table the entries are cold: start loading them all before reading any.
-    for (unsigned i = 0; i < u; ++i)
-        if (found[i] >= 0) rte_prefetch0(&fdb_.entry(found[i]));
     for (uint16_t j = 0; j < n; ++j) {
         dstPos[j] = found[slot[2 * j + 1]];
         const state::BridgeState& bs = st.bridges[bridges[j]];
@@ -358,7 +355,7 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
             // Under EVPN: a source MAC arriving from another VTEP than its route says is worth
             // knowing about (a host moved before BGP said so, or a spoofer).
             if (fromTunnel && bs.learning && found[slot[2 * j]] >= 0) {
-                const Dest cur{fdb_.entry(found[slot[2 * j]]).dest.load(std::memory_order_relaxed)};
+                const Dest cur = fdb_.dest(found[slot[2 * j]]);
                 if (cur.kind() == DestKind::Remote && !cur.samePlace(learnAs[j])) counters_.event(Event::evpn_unexpected_vtep);
             }
             continue;
@@ -366,12 +363,9 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
         if (j > 0 && slot[2 * j] == slot[2 * j - 2]) continue;  // this source was just handled
         const int32_t srcPos = found[slot[2 * j]];
         if (srcPos >= 0) {
-            fdb::Entry& e = fdb_.entry(srcPos);
-            const Dest cur{e.dest.load(std::memory_order_relaxed)};
+            const Dest cur = fdb_.dest(srcPos);
             if (cur.kind() != DestKind::None && cur.samePlace(learnAs[j])) {
-                // Write only when the second changes: hot entries stay clean in other caches.
-                if (e.lastSeen.load(std::memory_order_relaxed) != now_)
-                    e.lastSeen.store(now_, std::memory_order_relaxed);
+                fdb_.refresh(srcPos, now_);
                 continue;
             }
             if (cur.isStatic()) {

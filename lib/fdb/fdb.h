@@ -1,11 +1,10 @@
 // The MAC table: (bridge, MAC) -> local member or remote VTEP.
 //
 // Readers (workers) look keys up in bulk without locks; the control core is the only
-// writer. Entries live in an rte_hash created with lock-free reader/writer concurrency and
-// RCU reclamation of deleted key slots, and their data lives in a preallocated array
-// indexed by the hash's key position. A reader that found a position reads that entry's
-// destination word with one atomic load, so it never sees a half-written destination;
-// a freed position is reused only after every worker has passed a quiescent state.
+// writer. Keys, destinations and last-seen times live in cache-line buckets (fdb/buckets.h):
+// a lookup reads one line, and the destination it finds is one atomic word, so a reader
+// never sees a half-written destination. What only the control core reads (moves, flap
+// state, creation time) lives beside the buckets, out of the workers' way.
 #pragma once
 
 #include <atomic>
@@ -16,7 +15,7 @@
 #include <string>
 #include <vector>
 
-struct rte_hash;
+#include "fdb/buckets.h"
 
 namespace vtepgw::rcu {
 class QsbrDomain;
@@ -29,8 +28,8 @@ using BridgeId = uint16_t;
 inline constexpr BridgeId kNoBridge = 0xFFFF;
 
 // A key: bridge id in the top 16 bits, the MAC's six wire bytes below, in memory order.
-// Built straight from packet bytes with one 8-byte load on the fast path.
-using Key = uint64_t;
+// Built straight from packet bytes with one 8-byte load on the fast path. Bridge kNoBridge
+// is never stored.
 
 inline Key makeKey(BridgeId bridge, const uint8_t* mac) {
     uint64_t k = 0;
@@ -91,17 +90,6 @@ struct Dest {
     bool samePlace(Dest o) const { return ((word ^ o.word) & ~(uint64_t{3} << 62)) == 0; }
 };
 
-struct alignas(64) Entry {
-    std::atomic<uint64_t> dest{0};     // Dest::word; 0 while the entry is being created
-    std::atomic<uint32_t> lastSeen{0}; // coarse seconds; refreshed by workers on hits
-    uint32_t moves = 0;                // written by the control core only
-    uint32_t lastMove = 0;
-    uint32_t created = 0;
-    uint32_t flapWindowStart = 0;  // flap detection: moves counted since this second
-    uint32_t flapMoves = 0;
-    bool flapping = false;
-    Key key = 0;
-};
 
 // A MAC that moves more than `moves` times within `seconds` is flagged as flapping
 // (a loop, or two hosts claiming one address).
@@ -126,18 +114,22 @@ struct EntryView {
 class Fdb {
 public:
     // Creates a table for `capacity` MACs on `socket`, readers synchronised through `rcu`.
-    // Throws std::runtime_error (with DPDK's reason) when memory is short.
+    // Throws std::runtime_error when hugepage memory is short.
     Fdb(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket);
     ~Fdb();
     Fdb(const Fdb&) = delete;
     Fdb& operator=(const Fdb&) = delete;
 
     // ---- readers (any worker) ----
-    // Looks up n <= 64 keys; positions[i] is the entry index or negative when absent.
-    void lookupBulk(const Key* keys, unsigned n, int32_t* positions) const;
-    int32_t lookup(Key key) const;
-    Entry& entry(int32_t position) { return entries_[static_cast<size_t>(position)]; }
-    const Entry& entry(int32_t position) const { return entries_[static_cast<size_t>(position)]; }
+    // Looks up n <= 64 keys; positions[i] is the entry's slot or negative when absent. A
+    // slot stays valid until the reader's next quiescent state.
+    void lookupBulk(const Key* keys, unsigned n, int32_t* positions) const { buckets_.lookupBulk(keys, n, positions); }
+    int32_t lookup(Key key) const { return buckets_.lookup(key); }
+    // None while the entry is being removed.
+    Dest dest(int32_t position) const { return Dest{buckets_.dest(position)}; }
+    uint32_t lastSeen(int32_t position) const { return buckets_.seen(position); }
+    // A worker saw the entry's MAC as a source at `now`.
+    void refresh(int32_t position, uint32_t now) { buckets_.refresh(position, now); }
 
     // ---- the writer (control core only) ----
     // Learns or refreshes a dynamic entry. Never replaces a static entry (StaticConflict);
@@ -164,16 +156,28 @@ public:
     // Entries present (deleted ones whose slots await their RCU grace period excluded).
     uint32_t size() const { return count_; }
     uint32_t capacity() const { return capacity_; }
+    // Entries stored in their second bucket (a lookup of theirs reads two cache lines).
+    uint32_t spilled() const { return buckets_.spilledKeys(); }
 
 private:
+    struct Meta {
+        uint32_t moves = 0;
+        uint32_t lastMove = 0;
+        uint32_t created = 0;
+        uint32_t flapWindowStart = 0;  // flap detection: moves counted since this second
+        uint32_t flapMoves = 0;
+        bool flapping = false;
+    };
     // Adds a key that is not present; its position, or negative when the table is full.
     int32_t insert(Key key, Dest dest, uint32_t now);
+    Meta& meta(int32_t pos) { return meta_[buckets_.denseIndex(pos)]; }
+    const Meta& meta(int32_t pos) const { return meta_[buckets_.denseIndex(pos)]; }
 
-    rte_hash* hash_ = nullptr;
+    Buckets buckets_;
     uint32_t capacity_;
     uint32_t count_ = 0;
     std::vector<uint32_t> dynamicPerBridge_ = std::vector<uint32_t>(1u << 16, 0);
-    std::unique_ptr<Entry[]> entries_;
+    std::vector<Meta> meta_;
 };
 
 }  // namespace vtepgw::fdb

@@ -31,6 +31,10 @@ public:
 
     // Writer side: blocks until every online reader has passed a quiescent state.
     void synchronize() { rte_rcu_qsbr_synchronize(v_, RTE_QSBR_THRID_INVALID); }
+    // Without blocking: a token taken now, and whether every reader online when it was
+    // taken has since passed a quiescent state.
+    uint64_t startGrace() { return rte_rcu_qsbr_start(v_); }
+    bool gracePassed(uint64_t token) { return rte_rcu_qsbr_check(v_, token, false) == 1; }
 
 private:
     rte_rcu_qsbr* v_ = nullptr;

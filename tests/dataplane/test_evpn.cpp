@@ -83,7 +83,7 @@ TEST_F(Evpn, AType2RouteIsAnEvpnEntryTheWorkerEncapsulatesTo) {
     tick();
     const int32_t pos = entry(kHostB);
     ASSERT_GE(pos, 0);
-    const fdb::Dest d{rig_->fdb->entry(pos).dest.load()};
+    const fdb::Dest d = rig_->fdb->dest(pos);
     EXPECT_TRUE(d.isEvpn());
     EXPECT_EQ(d.kind(), fdb::DestKind::Remote);
     EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ip, netaddr::IpAddress{kPeerIp});
@@ -141,7 +141,7 @@ TEST_F(Evpn, AFrameFromAnotherVtepThanTheRouteSaysIsCounted) {
     run();
     EXPECT_EQ(worker_->counters().events[static_cast<size_t>(Event::evpn_unexpected_vtep)], 1u);
     // The route still wins: B stays behind 10.0.0.7.
-    const fdb::Dest d{rig_->fdb->entry(entry(kHostB)).dest.load()};
+    const fdb::Dest d = rig_->fdb->dest(entry(kHostB));
     EXPECT_EQ(ctl_->tunnels().key(static_cast<uint16_t>(d.tunnel())).ip, netaddr::IpAddress{*Ipv4Address::parse("10.0.0.7")});
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstring>
+#include <random>
 #include <thread>
 
 #include "fdb/fdb.h"
@@ -25,7 +27,7 @@ protected:
 
     Dest at(fdb::Key k) {
         const int32_t pos = table.lookup(k);
-        return pos < 0 ? Dest{} : Dest{table.entry(pos).dest.load()};
+        return pos < 0 ? Dest{} : table.dest(pos);
     }
 };
 
@@ -84,7 +86,7 @@ TEST_F(FdbTest, AgeingRemovesOnlyIdleDynamicEntries) {
     const auto a = fdb::makeKey(1, kMacA), b = fdb::makeKey(1, kMacB);
     table.learn(a, Dest::local(1, 0), 100);
     table.learn(b, Dest::local(1, 0), 100);
-    table.entry(table.lookup(b)).lastSeen.store(350);  // a worker saw B recently
+    table.refresh(table.lookup(b), 350);  // a worker saw B recently
     EXPECT_EQ(table.age(400, 300), 0u);
     EXPECT_EQ(table.age(401, 300), 1u);
     EXPECT_LT(table.lookup(a), 0);
@@ -106,7 +108,7 @@ TEST_F(FdbTest, BulkLookupFindsHitsAndMisses) {
             EXPECT_LT(pos[i], 0);
         } else {
             ASSERT_GE(pos[i], 0);
-            EXPECT_EQ(Dest{table.entry(pos[i]).dest.load()}.port(), i);
+            EXPECT_EQ(table.dest(pos[i]).port(), i);
         }
     }
 }
@@ -141,7 +143,7 @@ TEST_F(FdbTest, RemovalWhileAReaderLooksUp) {
             table.lookupBulk(keys, 64, pos);
             for (unsigned i = 0; i < 64; ++i) {
                 if (pos[i] < 0) continue;
-                const Dest d{table.entry(pos[i]).dest.load(std::memory_order_acquire)};
+                const Dest d = table.dest(pos[i]);
                 // Valid: none (being created or removed) or local port == key index.
                 if (d.kind() != fdb::DestKind::None && !(d.kind() == fdb::DestKind::Local && d.port() == i))
                     ++bad;
@@ -151,7 +153,10 @@ TEST_F(FdbTest, RemovalWhileAReaderLooksUp) {
         }
         rcu.offline(0);
     });
-    for (int round = 0; round < 2000; ++round) {
+    while (lookups.load() == 0) std::this_thread::yield();  // the churn must overlap the reads
+    // Re-adding a key at once reuses slots whose grace period is pending, so most rounds wait
+    // for the reader (a scheduler slice where both threads share a CPU): few rounds suffice.
+    for (int round = 0; round < 300; ++round) {
         for (unsigned i = 0; i < 64; ++i) table.learn(keys[i], Dest::local(static_cast<uint16_t>(i), 0), 1);
         for (unsigned i = 0; i < 64; ++i) table.remove(keys[i]);
     }
@@ -201,4 +206,102 @@ TEST_F(FdbTest, FlappingIsFlaggedOnceWithinTheWindow) {
     EXPECT_EQ(table.learn(k, Dest::local(1, 0), 200, 0, policy), LearnResult::Moved);
     table.forEach([&](const fdb::EntryView& v) { flagged = v.flapping; });
     EXPECT_FALSE(flagged);
+}
+
+namespace {
+fdb::Key randomKey(std::mt19937_64& rng, fdb::BridgeId bridge) {
+    const uint64_t r = rng();
+    uint8_t mac[6];
+    std::memcpy(mac, &r, 6);
+    mac[0] &= 0xFE;  // unicast
+    return fdb::makeKey(bridge, mac);
+}
+}  // namespace
+
+TEST(FdbBuckets, EveryTableFillsToItsCapacityAndFindsEveryKey) {
+    // Two choices and one step of moving must place every key up to the capacity, whatever
+    // the keys; spilled keys (in their second bucket) must be found like the others.
+    rcu::QsbrDomain rcu{1};
+    for (uint32_t capacity : {1024u, 1500u, 4096u, 100000u}) {
+        for (uint64_t seed = 1; seed <= 3; ++seed) {
+            fdb::Fdb table("fdb_fill_" + std::to_string(capacity) + "_" + std::to_string(seed), capacity, rcu, 0);
+            std::mt19937_64 rng(seed);
+            std::vector<fdb::Key> keys;
+            while (keys.size() < capacity) {
+                const auto k = randomKey(rng, static_cast<fdb::BridgeId>(rng() % 4));
+                if (table.learn(k, Dest::remote(static_cast<uint32_t>(keys.size())), 1) == LearnResult::Added)
+                    keys.push_back(k);
+                else
+                    ASSERT_GE(table.lookup(k), 0) << "only a duplicate may fail below the capacity";
+            }
+            EXPECT_EQ(table.size(), capacity);
+            EXPECT_GT(table.spilled(), 0u) << "a full table has spilled keys to test";
+            EXPECT_EQ(table.learn(randomKey(rng, 5), Dest::local(1, 0), 1), LearnResult::Full);
+            for (size_t i = 0; i < keys.size(); ++i) {
+                const int32_t pos = table.lookup(keys[i]);
+                ASSERT_GE(pos, 0) << "key " << i << " of " << capacity;
+                EXPECT_EQ(table.dest(pos).tunnel(), i);
+            }
+            // Removing every other key (spilled or not) leaves the rest findable and makes
+            // room that new keys can take at once (the slots' grace periods pass: no readers).
+            for (size_t i = 0; i < keys.size(); i += 2) ASSERT_TRUE(table.remove(keys[i]));
+            for (size_t i = 1; i < keys.size(); i += 2) ASSERT_GE(table.lookup(keys[i]), 0);
+            for (size_t i = 0; i < keys.size(); i += 2) EXPECT_LT(table.lookup(keys[i]), 0);
+            size_t added = 0;
+            for (size_t i = 0; i < keys.size() / 2; ++i)
+                added += table.learn(randomKey(rng, 6), Dest::local(2, 0), 2) == LearnResult::Added;
+            EXPECT_EQ(added, keys.size() / 2);
+        }
+    }
+}
+
+TEST(FdbBuckets, AReaderNeverPairsAKeyWithAnotherKeysDestinationInAFullTable) {
+    // A full table churns: spills, moves to make room and slot reuse all happen while a
+    // reader looks every key up; each destination it reads must be its own key's (or none).
+    rcu::QsbrDomain rcu{1};
+    constexpr uint32_t kCap = 256;
+    fdb::Fdb table("fdb_churn", kCap, rcu, 0);
+    std::mt19937_64 rng(11);
+    std::vector<fdb::Key> keys(4 * kCap);
+    for (auto& k : keys) k = randomKey(rng, 1);
+    auto destOf = [&](size_t i) { return Dest::remote(static_cast<uint32_t>(i) + 1); };
+    rcu.registerReader(0);
+    std::atomic<bool> stop{false};
+    std::atomic<uint64_t> found{0}, bad{0};
+    std::thread reader([&] {
+        rcu.online(0);
+        int32_t pos[64];
+        while (!stop.load()) {
+            for (size_t at = 0; at < keys.size(); at += 64) {
+                table.lookupBulk(&keys[at], 64, pos);
+                for (unsigned i = 0; i < 64; ++i) {
+                    if (pos[i] < 0) continue;
+                    const Dest d = table.dest(pos[i]);
+                    if (d.kind() == fdb::DestKind::None) continue;
+                    ++found;
+                    if (d.word != destOf(at + i).word) ++bad;
+                }
+                rcu.quiescent(0);
+            }
+        }
+        rcu.offline(0);
+    });
+    std::vector<bool> in(keys.size(), false);
+    for (size_t i = 0; i < kCap; ++i) in[i] = table.learn(keys[i], destOf(i), 1) == LearnResult::Added;
+    while (found.load() == 0) std::this_thread::yield();  // the churn must overlap the reads
+    for (int step = 0; step < 40000; ++step) {
+        const size_t i = rng() % keys.size();
+        if (in[i]) {
+            ASSERT_TRUE(table.remove(keys[i]));
+            in[i] = false;
+        } else if (table.learn(keys[i], destOf(i), 1) == LearnResult::Added) {
+            in[i] = true;
+        }
+    }
+    stop.store(true);
+    reader.join();
+    rcu.unregisterReader(0);
+    EXPECT_EQ(bad.load(), 0u);
+    EXPECT_GT(found.load(), 0u);
+    for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(table.lookup(keys[i]) >= 0, in[i]) << i;
 }
