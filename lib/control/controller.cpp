@@ -14,6 +14,7 @@
 #include "port/port.h"
 #include "encap/encap.h"
 #include "encap/vxlan.h"
+#include "packet/ether_addr.h"
 #include "packet/responder.h"
 
 namespace vtepgw::control {
@@ -23,20 +24,10 @@ using counters::Event;
 using netaddr::IpAddress;
 using netaddr::Ipv4Address;
 using netaddr::MacAddress;
+using packet::toEther;
+using packet::toMac;
 
 namespace {
-
-MacAddress toMac(const rte_ether_addr& a) {
-    MacAddress m;
-    std::copy(std::begin(a.addr_bytes), std::end(a.addr_bytes), m.bytes.begin());
-    return m;
-}
-
-rte_ether_addr toEther(const MacAddress& m) {
-    rte_ether_addr a;
-    std::copy(m.bytes.begin(), m.bytes.end(), a.addr_bytes);
-    return a;
-}
 
 constexpr uint64_t kTickMs = 100;
 constexpr uint64_t kVtepSweepMs = 10000;

@@ -6,6 +6,7 @@
 
 #include "control/controller.h"
 #include "log/log.h"
+#include "packet/ether_addr.h"
 #include "packet/icmpv6.h"
 
 namespace vtepgw::control {
@@ -15,20 +16,10 @@ using counters::Event;
 using netaddr::IpAddress;
 using netaddr::Ipv6Address;
 namespace icmpv6 = packet::icmpv6;
+using packet::toEther;
+using packet::toMac;
 
 namespace {
-
-rte_ether_addr etherOf(const netaddr::MacAddress& m) {
-    rte_ether_addr a;
-    std::memcpy(a.addr_bytes, m.bytes.data(), 6);
-    return a;
-}
-
-netaddr::MacAddress macOf(const rte_ether_addr& a) {
-    netaddr::MacAddress m;
-    std::memcpy(m.bytes.data(), a.addr_bytes, 6);
-    return m;
-}
 
 const Ipv6Address kAllNodes = *Ipv6Address::parse("ff02::1");
 
@@ -49,7 +40,7 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
         return;
     }
     const Ipv6Address ours = cfg_.underlay.address6->address;
-    const Ipv6Address linkLocal = netaddr::linkLocalFor(macOf(underlayMac_));
+    const Ipv6Address linkLocal = netaddr::linkLocalFor(toMac(underlayMac_));
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
     switch (v->type) {
         case icmpv6::kNeighborSolicitation: {
@@ -60,7 +51,7 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
                 // Someone else probing for our address (RFC 4862 §5.4.3): defend it.
                 counters_.event(Event::nd_address_conflicts);
                 VTEPGW_LOG(WARNING, CONTROL, "another host (%s) probes for our address %s",
-                           macOf(eth->src_addr).toString().c_str(), ns->target.toString().c_str());
+                           toMac(eth->src_addr).toString().c_str(), ns->target.toString().c_str());
             } else if (ns->linkAddress) {
                 // Like ARP: a host that asks for us will be talked to (on-link or link-local).
                 const auto nh = routes_.nextHop(v->src);
@@ -68,14 +59,14 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
                 const auto update = neighbors_.learn(v->src, *ns->linkAddress, nowMs(), create);
                 if (update.changed) dirty_ = true;
                 for (rte_mbuf* held : update.released) {
-                    rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = etherOf(*ns->linkAddress);
+                    rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = toEther(*ns->linkAddress);
                     counters_.event(Event::released_after_arp);
                     release(held);
                 }
             }
-            const rte_ether_addr to = ns->linkAddress ? etherOf(*ns->linkAddress) : eth->src_addr;
+            const rte_ether_addr to = ns->linkAddress ? toEther(*ns->linkAddress) : eth->src_addr;
             rte_mbuf* na = dad ? icmpv6::makeNeighborAdvertisement(pool_, underlayMac_, ns->target, kAllNodes,
-                                                                   etherOf(netaddr::multicastMacFor(kAllNodes)), false)
+                                                                   toEther(netaddr::multicastMacFor(kAllNodes)), false)
                                : icmpv6::makeNeighborAdvertisement(pool_, underlayMac_, ns->target, v->src, to, true);
             rte_pktmbuf_free(m);
             if (na == nullptr) {
@@ -91,18 +82,18 @@ void Controller::handleIcmpv6(rte_mbuf* m) {
             if (!na) break;
             counters_.event(Event::nd_advertisements_received);
             if (na->target == ours || na->target == linkLocal) {
-                if (na->linkAddress && *na->linkAddress != macOf(underlayMac_)) {
+                if (na->linkAddress && *na->linkAddress != toMac(underlayMac_)) {
                     counters_.event(Event::nd_address_conflicts);
                     VTEPGW_LOG(WARNING, CONTROL, "address conflict: %s is also used by %s",
                                na->target.toString().c_str(), na->linkAddress->toString().c_str());
                 }
                 break;
             }
-            const netaddr::MacAddress mac = na->linkAddress ? *na->linkAddress : macOf(eth->src_addr);
+            const netaddr::MacAddress mac = na->linkAddress ? *na->linkAddress : toMac(eth->src_addr);
             const auto update = neighbors_.learn(na->target, mac, nowMs(), false);
             if (update.changed) dirty_ = true;
             for (rte_mbuf* held : update.released) {
-                rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = etherOf(mac);
+                rte_pktmbuf_mtod(held, rte_ether_hdr*)->dst_addr = toEther(mac);
                 counters_.event(Event::released_after_arp);
                 release(held);
             }
@@ -160,7 +151,7 @@ void Controller::announce6() {
         transmit(dad);
     }
     if (rte_mbuf* na = icmpv6::makeNeighborAdvertisement(pool_, underlayMac_, ours, kAllNodes,
-                                                         etherOf(netaddr::multicastMacFor(kAllNodes)), false))
+                                                         toEther(netaddr::multicastMacFor(kAllNodes)), false))
         transmit(na);
 }
 

@@ -11,6 +11,7 @@
 
 #include "control/controller.h"
 #include "log/log.h"
+#include "packet/ether_addr.h"
 #include "packet/responder.h"
 
 namespace vtepgw::control {
@@ -21,6 +22,7 @@ using dataplane::ExceptionKind;
 using dataplane::IcmpError;
 using netaddr::Ipv4Address;
 using netaddr::MacAddress;
+using packet::toEther;
 
 namespace {
 
@@ -30,12 +32,6 @@ constexpr uint64_t kIcmpErrorsPerSecond = 100;
 constexpr uint64_t kIcmpErrorBurst = 10;
 // A snooped binding goes when its MAC has left the address table for this long.
 constexpr uint32_t kArpGraceSeconds = 5;
-
-rte_ether_addr toEther(const MacAddress& m) {
-    rte_ether_addr a;
-    std::copy(m.bytes.begin(), m.bytes.end(), a.addr_bytes);
-    return a;
-}
 
 rte_ether_addr macOfWord(uint64_t w) {
     rte_ether_addr a;

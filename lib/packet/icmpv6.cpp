@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "packet/ether_addr.h"
 #include "packet/headers.h"
 
 namespace vtepgw::packet::icmpv6 {
@@ -54,12 +55,6 @@ void writeHeaders(uint8_t* p, const rte_ether_addr& srcMac, const rte_ether_addr
     ip->hop_limits = hopLimit;
     std::memcpy(ip->src_addr, src.bytes.data(), 16);
     std::memcpy(ip->dst_addr, dst.bytes.data(), 16);
-}
-
-rte_ether_addr etherOf(const MacAddress& m) {
-    rte_ether_addr a;
-    std::memcpy(a.addr_bytes, m.bytes.data(), 6);
-    return a;
 }
 
 rte_mbuf* frame(rte_mempool* pool, uint16_t len, uint8_t** out) {
@@ -140,7 +135,7 @@ rte_mbuf* makeNeighborSolicitation(rte_mempool* pool, const rte_ether_addr& mac,
     rte_mbuf* m = frame(pool, static_cast<uint16_t>(kEtherHeaderLen + kIpv6HeaderLen + icmpLen), &p);
     if (m == nullptr) return nullptr;
     const Ipv6Address group = target.solicitedNode();
-    writeHeaders(p, mac, etherOf(netaddr::multicastMacFor(group)), src, group, icmpLen, 255, kIpProtoIcmpv6);
+    writeHeaders(p, mac, toEther(netaddr::multicastMacFor(group)), src, group, icmpLen, 255, kIpProtoIcmpv6);
     uint8_t* icmp = p + kEtherHeaderLen + kIpv6HeaderLen;
     icmp[0] = kNeighborSolicitation;
     std::memcpy(icmp + 8, target.bytes.data(), 16);
@@ -202,7 +197,7 @@ constexpr uint16_t kHbh = 8;
 std::vector<uint8_t> mldFrame(const rte_ether_addr& mac, const Ipv6Address& src, const Ipv6Address& dst,
                               uint16_t icmpLen) {
     std::vector<uint8_t> f(kEtherHeaderLen + kIpv6HeaderLen + kHbh + icmpLen, 0);
-    writeHeaders(f.data(), mac, etherOf(netaddr::multicastMacFor(dst)), src, dst, icmpLen, 1, 0, kHbh);
+    writeHeaders(f.data(), mac, toEther(netaddr::multicastMacFor(dst)), src, dst, icmpLen, 1, 0, kHbh);
     uint8_t* hbh = f.data() + kEtherHeaderLen + kIpv6HeaderLen;
     hbh[0] = kIpProtoIcmpv6;
     hbh[1] = 0;
