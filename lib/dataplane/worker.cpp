@@ -2,6 +2,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
 #include <algorithm>
@@ -36,6 +37,10 @@ Worker::Worker(WorkerSetup setup, const state::StatePublisher& state, fdb::Fdb& 
     : setup_(std::move(setup)), state_(state), fdb_(fdb), arp_(arp), rcu_(rcu), channels_(channels),
       clock_(clock), metaOffset_(metaOffset()) {
     if (metaOffset_ < 0) throw std::runtime_error("cannot register the mbuf metadata field");
+    // Flood copies are written into fresh mbufs without tailroom checks (floodToTunnel).
+    if (setup_.pool != nullptr &&
+        rte_pktmbuf_data_room_size(setup_.pool) < RTE_PKTMBUF_HEADROOM + encap::kMaxRewrite + kCopyBelow)
+        throw std::runtime_error("mbufs too small for flood copies");
     for (uint16_t p = 0; p < state::kMaxPorts; ++p) {
         rte_eth_conf conf{};
         if (rte_eth_dev_is_valid_port(p) && rte_eth_dev_conf_get(p, &conf) == 0 &&
@@ -145,7 +150,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
                 continue;
             }
             const auto* tag = reinterpret_cast<const rte_vlan_hdr*>(eth + 1);
-            vlan = rte_be_to_cpu_16(tag->vlan_tci) & 0x0FFF;
+            vlan = packet::be16ToHost(tag->vlan_tci) & 0x0FFF;
             // Inner tags are never carried in the tunnel: strip it now, push it again on
             // egress to a tagged member.
             uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
@@ -324,18 +329,27 @@ void Worker::learnAndLookup(const ForwardingState& st, rte_mbuf** pkts, uint16_t
     fdb::Key distinct[2 * kBurst];
     uint8_t slot[2 * kBurst];
     unsigned u = 0;
+    // The previous packet's keys start as keys no packet has (no bridge is kNoBridge).
+    fdb::Key prevSrc = fdb::kEmptyKey, prevDst = fdb::kEmptyKey;
+    uint8_t srcSlot = 0, dstSlot = 0;
     for (uint16_t j = 0; j < n; ++j) {
         const rte_ether_hdr* eth = ethOf(pkts[j]);
-        keys[2 * j] = fdb::makeKeyFromHeader(bridges[j], eth->src_addr.addr_bytes);
-        keys[2 * j + 1] = fdb::makeKeyFromHeader(bridges[j], eth->dst_addr.addr_bytes);
-        for (unsigned k = 2u * j; k < 2u * j + 2; ++k) {
-            if (j > 0 && keys[k] == keys[k - 2]) {
-                slot[k] = slot[k - 2];
-            } else {
-                distinct[u] = keys[k];
-                slot[k] = static_cast<uint8_t>(u++);
-            }
+        const fdb::Key src = fdb::makeKeyFromHeader(bridges[j], eth->src_addr.addr_bytes);
+        const fdb::Key dst = fdb::makeKeyFromHeader(bridges[j], eth->dst_addr.addr_bytes);
+        keys[2 * j] = src;
+        keys[2 * j + 1] = dst;
+        if (src != prevSrc) {
+            distinct[u] = src;
+            srcSlot = static_cast<uint8_t>(u++);
         }
+        if (dst != prevDst) {
+            distinct[u] = dst;
+            dstSlot = static_cast<uint8_t>(u++);
+        }
+        slot[2 * j] = srcSlot;
+        slot[2 * j + 1] = dstSlot;
+        prevSrc = src;
+        prevDst = dst;
     }
     int32_t found[2 * kBurst];
 // GCC cannot see that the loop above wrote the u > 0 keys read here; zeroing 512 bytes a
@@ -436,8 +450,8 @@ rte_mbuf* Worker::prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefix
         if (c == nullptr) return nullptr;
         const uint16_t body = static_cast<uint16_t>(m->pkt_len - skip);
         auto* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(c, static_cast<uint16_t>(prefixLen + body)));
-        if (prefixLen != 0) std::memcpy(p, prefix, prefixLen);
-        std::memcpy(p + prefixLen, rte_pktmbuf_mtod_offset(m, const uint8_t*, skip), body);
+        if (prefixLen != 0) rte_memcpy(p, prefix, prefixLen);
+        rte_memcpy(p + prefixLen, rte_pktmbuf_mtod_offset(m, const uint8_t*, skip), body);
         return c;
     }
     if (prefixLen == 0 && skip == 0) return rte_pktmbuf_clone(m, setup_.pool);
@@ -484,7 +498,7 @@ void Worker::flood(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
             const uint8_t* src = rte_pktmbuf_mtod(m, const uint8_t*);
             std::memcpy(hdr, src, 2 * RTE_ETHER_ADDR_LEN);
             const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-            const uint16_t tci = rte_cpu_to_be_16(mem.vlan);
+            const uint16_t tci = packet::hostToBe16(mem.vlan);
             std::memcpy(hdr + 12, &tpid, 2);
             std::memcpy(hdr + 14, &tci, 2);
             std::memcpy(hdr + 16, src + 12, 2);
@@ -522,13 +536,19 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
     }
     size_t copies = 0;
     const uint16_t entropy = encap::entropyBe(st, b, m);
-    auto& bc = counters_.bridges[static_cast<size_t>(&b - st.bridges.data())];
     const bool copy = innerLen <= kCopyBelow && m->nb_segs == 1;
     const uint8_t* inner = rte_pktmbuf_mtod(m, const uint8_t*);
     const size_t dataOffset = sizeof(rte_mbuf) + rte_pktmbuf_priv_size(setup_.pool) + RTE_PKTMBUF_HEADROOM;
+    // Read once: the compiler cannot keep them in registers across the writes to mbufs.
+    const uint16_t port = st.underlayPort;
+    const uint16_t* ids = b.floodTunnels.data();
+    const encap::Tunnel* tunnels = st.tunnels.data();
+    const size_t tunnelCount = st.tunnels.size();
     for (size_t at = 0; at < n; at += kBurst) {
         const unsigned chunk = static_cast<unsigned>(std::min<size_t>(kBurst, n - at));
         rte_mbuf* c[kBurst];
+        rte_mbuf* ready[kBurst];  // replicas for the underlay's TX buffer, handed over together
+        unsigned nready = 0;
         // Many replicas a burst outrun the mempool's per-core cache, so fresh mbufs are cold:
         // take a chunk at once and prefetch their headers and data before writing them.
         const bool bulk = copy && rte_mempool_get_bulk(setup_.pool, reinterpret_cast<void**>(c), chunk) == 0;
@@ -540,42 +560,57 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
                 rte_prefetch0_write(reinterpret_cast<uint8_t*>(c[j]) + dataOffset + RTE_CACHE_LINE_SIZE);
             }
         for (unsigned j = 0; j < chunk; ++j) {
-            const uint16_t id = b.floodTunnels[at + j];
-            const encap::Tunnel* t = st.tunnel(id);
-            if (t == nullptr) {  // never: flood lists name tunnels of the same snapshot
+            const uint16_t id = ids[at + j];
+            if (id >= tunnelCount || !tunnels[id].active) {  // never: flood lists name tunnels of the same snapshot
                 if (bulk) rte_pktmbuf_free(c[j]);
                 continue;
             }
+            const encap::Tunnel& t = tunnels[id];
             rte_mbuf* r;
             uint8_t* outer;
             if (bulk) {
                 r = c[j];
                 rte_pktmbuf_reset(r);
-                outer = reinterpret_cast<uint8_t*>(
-                    rte_pktmbuf_append(r, static_cast<uint16_t>(t->rewriteLen + innerLen)));
-                encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
-                std::memcpy(outer + t->rewriteLen, inner, innerLen);
+                // A fresh mbuf has room for a header and kCopyBelow bytes: no append checks.
+                const uint16_t len = static_cast<uint16_t>(t.rewriteLen + innerLen);
+                r->data_len = len;
+                r->pkt_len = len;
+                outer = rte_pktmbuf_mtod(r, uint8_t*);
+                encap::write(outer, t, b, static_cast<uint16_t>(innerLen), entropy);
+                // Inline copy: libc's memcpy is a call and a size dispatch per replica.
+                rte_memcpy(outer + t.rewriteLen, inner, innerLen);
             } else {
                 alignas(16) uint8_t hdr[encap::kMaxRewrite];
-                encap::write(hdr, *t, b, static_cast<uint16_t>(innerLen), entropy);
-                r = prefixedClone(m, hdr, t->rewriteLen, 0);
+                encap::write(hdr, t, b, static_cast<uint16_t>(innerLen), entropy);
+                r = prefixedClone(m, hdr, t.rewriteLen, 0);
                 if (r == nullptr) {
                     counters_.drop(Drop::no_mbuf);
                     continue;
                 }
                 outer = rte_pktmbuf_mtod(r, uint8_t*);
             }
-            outerChecksum(r, st.underlayPort, outer, *t);
-            ++bc.replicated;
+            outerChecksum(r, port, outer, t);
             ++copies;
-            if (t->resolved) {
+            if (t.resolved) {
                 countTx(id, innerLen);
-                send(st.underlayPort, r);
+                ready[nready++] = r;
             } else {
                 toControl(r, ExceptionKind::AwaitNeighborCopy);
             }
         }
+        if (unlikely(bt_.count != 0)) {
+            for (unsigned j = 0; j < nready; ++j) send(port, ready[j]);
+            continue;
+        }
+        // send() a chunk at once: flood copies carry no fate of their own.
+        TxBuffer& tb = tx_[port];
+        if (tb.count + nready > RTE_DIM(tb.pkts)) flushPort(port);
+        std::memcpy(&tb.pkts[tb.count], ready, nready * sizeof(ready[0]));
+        std::memset(&tb.forwarded[tb.count], 0, nready);
+        tb.count = static_cast<uint16_t>(tb.count + nready);
+        dirtyPorts_ |= 1u << port;
     }
+    counters_.bridges[static_cast<size_t>(&b - st.bridges.data())].replicated += copies;
     return copies;
 }
 
@@ -588,7 +623,7 @@ void Worker::toMember(rte_mbuf* m, const Member& member) {
         }
         std::memmove(p, p + packet::kVlanHeaderLen, 2 * RTE_ETHER_ADDR_LEN);
         const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-        const uint16_t tci = rte_cpu_to_be_16(member.vlan);
+        const uint16_t tci = packet::hostToBe16(member.vlan);
         std::memcpy(p + 12, &tpid, 2);
         std::memcpy(p + 14, &tci, 2);
         trace(m, "tagged vlan %u", member.vlan);

@@ -83,7 +83,7 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
     if (len < packet::kEtherHeaderLen + packet::kIpv6HeaderLen) return drop(Drop::truncated);
     const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(frame + packet::kEtherHeaderLen);
     if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6) return drop(Drop::bad_ip_header);
-    const uint16_t payloadLen = rte_be_to_cpu_16(ip->payload_len);
+    const uint16_t payloadLen = packet::be16ToHost(ip->payload_len);
     if (payloadLen > len - packet::kEtherHeaderLen - packet::kIpv6HeaderLen) return drop(Drop::truncated);
     const uint16_t totalLen = static_cast<uint16_t>(payloadLen + packet::kIpv6HeaderLen);
     const bool forUs = std::memcmp(ip->dst_addr, st.localIp6, 16) == 0;
@@ -195,14 +195,14 @@ inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
     const bool igmp = ip->next_proto_id == kIpProtoIgmp;
     const uint32_t ihl = (ip->version_ihl & 0x0Fu) * 4u;
     if (ihl != packet::kIpv4HeaderLen && !igmp) return drop(Drop::ip_options);
-    const uint16_t totalLen = rte_be_to_cpu_16(ip->total_length);
+    const uint16_t totalLen = packet::be16ToHost(ip->total_length);
     if (totalLen < ihl) return drop(Drop::bad_ip_header);
     if (totalLen > len - packet::kEtherHeaderLen) return drop(Drop::truncated);
     if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
         (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
          (ihl == packet::kIpv4HeaderLen ? !packet::ipv4HeaderChecksumOk(ip) : rte_ipv4_cksum(ip) != 0)))
         return drop(Drop::bad_ip_checksum);
-    if (rte_be_to_cpu_16(ip->fragment_offset) & (packet::kIpv4MoreFragments | packet::kIpv4OffsetMask))
+    if (packet::be16ToHost(ip->fragment_offset) & (packet::kIpv4MoreFragments | packet::kIpv4OffsetMask))
         return drop(Drop::ip_fragment);
     const uint32_t dstHost = rte_be_to_cpu_32(ip->dst_addr);
     if (igmp) {

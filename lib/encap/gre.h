@@ -79,14 +79,14 @@ inline void write(uint8_t* out, const Tunnel& t, uint32_t keyBe, uint16_t innerL
     if (unlikely(t.ipv6)) {
         auto* o6 = reinterpret_cast<OuterHeaders6*>(out);
         std::memcpy(o6, t.rewrite, sizeof(OuterHeaders6));
-        o6->ip.payload_len = rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + sizeof(GreKeyHeader)));
+        o6->ip.payload_len = packet::hostToBe16(static_cast<uint16_t>(innerLen + sizeof(GreKeyHeader)));
         o6->gre.keyBe = keyBe;
         return;
     }
     auto* o = reinterpret_cast<OuterHeaders*>(out);
     const auto* hdr = reinterpret_cast<const OuterHeaders*>(t.rewrite);
     std::memcpy(o, hdr, sizeof(OuterHeaders));
-    const uint16_t ipLenBe = rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + sizeof(rte_ipv4_hdr) +
+    const uint16_t ipLenBe = packet::hostToBe16(static_cast<uint16_t>(innerLen + sizeof(rte_ipv4_hdr) +
                                                                     sizeof(GreKeyHeader)));
     o->ip.total_length = ipLenBe;
     o->ip.hdr_checksum = packet::checksumAdd16(hdr->ip.hdr_checksum, ipLenBe);

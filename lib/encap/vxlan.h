@@ -10,7 +10,6 @@
 #pragma once
 
 #include <rte_branch_prediction.h>
-#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
 #include <cstdint>
@@ -19,6 +18,7 @@
 #include "counters/counters.h"
 #include "encap/outer6.h"
 #include "encap/tunnel.h"
+#include "packet/crc32c.h"
 #include "packet/headers.h"
 
 namespace vtepgw::encap::vxlan {
@@ -53,10 +53,10 @@ inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
     if (len < packet::kEtherHeaderLen) return 0;
     uint64_t head;
     std::memcpy(&head, frame, 8);
-    uint32_t h = rte_hash_crc_8byte(head, 0x9e3779b9);
+    uint32_t h = packet::crc32c8(head, 0x9e3779b9);
     uint32_t tail;
     std::memcpy(&tail, frame + 8, 4);
-    h = rte_hash_crc_4byte(tail, h);
+    h = packet::crc32c4(tail, h);
     uint16_t type;
     std::memcpy(&type, frame + 12, 2);
     if (type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
@@ -64,17 +64,17 @@ inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
         const uint8_t* ip = frame + packet::kEtherHeaderLen;
         uint64_t addrs;
         std::memcpy(&addrs, ip + 12, 8);
-        h = rte_hash_crc_8byte(addrs, h);
+        h = packet::crc32c8(addrs, h);
         const uint32_t ihl = (ip[0] & 0x0F) * 4u;
         const uint8_t proto = ip[9];
         uint16_t frag;
         std::memcpy(&frag, ip + 6, 2);
-        const bool firstFragment = (rte_be_to_cpu_16(frag) & packet::kIpv4OffsetMask) == 0;
+        const bool firstFragment = (packet::be16ToHost(frag) & packet::kIpv4OffsetMask) == 0;
         if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && firstFragment && ihl >= 20 &&
             len >= packet::kEtherHeaderLen + ihl + 4) {
             uint32_t ports;
             std::memcpy(&ports, ip + ihl, 4);
-            h = rte_hash_crc_4byte(ports, h ^ proto);
+            h = packet::crc32c4(ports, h ^ proto);
         }
     } else if (type == RTE_BE16(RTE_ETHER_TYPE_IPV6) &&
                len >= packet::kEtherHeaderLen + packet::kIpv6HeaderLen) {
@@ -83,14 +83,14 @@ inline uint32_t innerFlowHash(const uint8_t* frame, uint32_t len) {
         const uint8_t* ip = frame + packet::kEtherHeaderLen;
         uint64_t a[4];
         std::memcpy(a, ip + 8, 32);
-        h = rte_hash_crc_8byte(a[0] ^ a[2], h);
-        h = rte_hash_crc_8byte(a[1] ^ a[3], h);
+        h = packet::crc32c8(a[0] ^ a[2], h);
+        h = packet::crc32c8(a[1] ^ a[3], h);
         const uint8_t proto = ip[6];
         if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) &&
             len >= packet::kEtherHeaderLen + packet::kIpv6HeaderLen + 4u) {
             uint32_t ports;
             std::memcpy(&ports, ip + packet::kIpv6HeaderLen, 4);
-            h = rte_hash_crc_4byte(ports, h ^ proto);
+            h = packet::crc32c4(ports, h ^ proto);
         }
     }
     return h;
@@ -107,11 +107,11 @@ inline void writeOuter(packet::OuterHeaders* out, const packet::OuterHeaders& hd
     std::memcpy(out, &hdr, sizeof(packet::OuterHeaders));
     const uint16_t ipLen = static_cast<uint16_t>(innerLen + packet::kVxlanOverhead -
                                                  packet::kEtherHeaderLen);
-    const uint16_t ipLenBe = rte_cpu_to_be_16(ipLen);
+    const uint16_t ipLenBe = packet::hostToBe16(ipLen);
     out->ip.total_length = ipLenBe;
     out->ip.hdr_checksum = packet::checksumAdd16(hdr.ip.hdr_checksum, ipLenBe);
     out->udp.src_port = srcPortBe;
-    out->udp.dgram_len = rte_cpu_to_be_16(static_cast<uint16_t>(ipLen - packet::kIpv4HeaderLen));
+    out->udp.dgram_len = packet::hostToBe16(static_cast<uint16_t>(ipLen - packet::kIpv4HeaderLen));
     out->vxlan.vx_vni = vniWireBe;
 }
 
@@ -124,7 +124,7 @@ inline void writeOuter6(packet::OuterHeaders6* out, const packet::OuterHeaders6&
                         uint16_t innerLen, uint16_t srcPortBe) {
     std::memcpy(out, &hdr, sizeof(packet::OuterHeaders6));
     const uint16_t l4LenBe =
-        rte_cpu_to_be_16(static_cast<uint16_t>(innerLen + packet::kUdpHeaderLen + packet::kVxlanHeaderLen));
+        packet::hostToBe16(static_cast<uint16_t>(innerLen + packet::kUdpHeaderLen + packet::kVxlanHeaderLen));
     out->ip.vtc_flow = packet::ipv6VtcFlowBe(flowLabelFor(srcPortBe));
     out->ip.payload_len = l4LenBe;
     out->udp.src_port = srcPortBe;
@@ -165,7 +165,7 @@ inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint
         r.reason = Drop::udp_port_unknown;
         return r;
     }
-    if (ipTotalLen < kMinVxlan || rte_be_to_cpu_16(udp->dgram_len) < kMinVxlan - ipHeaderLen)
+    if (ipTotalLen < kMinVxlan || packet::be16ToHost(udp->dgram_len) < kMinVxlan - ipHeaderLen)
         return r;  // truncated
     const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
     const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);

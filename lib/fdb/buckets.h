@@ -12,17 +12,14 @@
 #pragma once
 
 #include <rte_prefetch.h>
-#if defined(__SSE4_2__)
-#include <nmmintrin.h>
-#else
-#include <rte_hash_crc.h>
-#endif
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "packet/crc32c.h"
 
 namespace vtepgw::rcu {
 class QsbrDomain;
@@ -111,11 +108,7 @@ private:
     // Lemire's range reduction: uniform over a bucket count that need not be a power of two.
     uint32_t reduce(uint32_t h) const { return static_cast<uint32_t>((uint64_t{h} * count_) >> 32); }
     uint32_t firstBucket(Key key) const {
-#if defined(__SSE4_2__)
-        return reduce(static_cast<uint32_t>(_mm_crc32_u64(0, key)));
-#else
-        return reduce(rte_hash_crc_8byte(key, 0));
-#endif
+        return reduce(packet::crc32c8(key, 0));
     }
     // A different function from the first (a CRC with another seed would differ from it by a
     // constant), so that the keys of one full bucket spill to many others.
@@ -123,11 +116,18 @@ private:
         const uint32_t b = reduce(static_cast<uint32_t>((key * 0x9E3779B97F4A7C15ull) >> 32));
         return b != first ? b : (first + 1 == count_ ? 0 : first + 1);
     }
+    // All three ways compared before one branch: an early exit per way branches on which
+    // way holds the key, which the predictor cannot know once a table fills.
     int32_t findIn(uint32_t b, Key key) const {
         const Bucket& bk = buckets_[b];
-        for (unsigned w = 0; w < Bucket::kWays; ++w)
-            if (bk.key[w].load(std::memory_order_acquire) == key) return static_cast<int32_t>(b * 4 + w);
-        return -1;
+        static_assert(Bucket::kWays == 3);
+        unsigned hits = unsigned{bk.key[0].load(std::memory_order_acquire) == key} |
+                        unsigned{bk.key[1].load(std::memory_order_acquire) == key} << 1;
+        unsigned third = unsigned{bk.key[2].load(std::memory_order_acquire) == key} << 2;
+        // Left to itself GCC turns the last compare back into a branch.
+        asm("" : "+r"(third));
+        hits |= third;
+        return hits != 0 ? static_cast<int32_t>(b * 4 + static_cast<unsigned>(__builtin_ctz(hits))) : -1;
     }
     int32_t find(uint32_t first, Key key) const {
         const int32_t pos = findIn(first, key);
