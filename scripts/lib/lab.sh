@@ -182,6 +182,24 @@ lab_routed6() {
     return 1
 }
 
+# Multicast routing in the router r between r-kv and r-gw for one group, both ways
+# (smcroute; an IPv4 or IPv6 group). Its pid joins LAB_EXTRA_PIDS, which lab_down stops;
+# the files are $LAB_DIR/smcroute-TAG.*.
+lab_smcroute() {  # tag group
+    command -v smcrouted >/dev/null || { echo "error: smcrouted not installed: run scripts/setup.sh" >&2; return 1; }
+    local base=$LAB_DIR/smcroute-$1
+    cat > "$base.conf" <<CONF
+phyint r-kv enable
+phyint r-gw enable
+mroute from r-kv group $2 to r-gw
+mroute from r-gw group $2 to r-kv
+CONF
+    # -N: only the interfaces enabled in the file become multicast VIFs.
+    ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$base.conf" \
+        -u "$base.sock" -P "$base.pid" -l err >"$base.log" 2>&1 &
+    LAB_EXTRA_PIDS="${LAB_EXTRA_PIDS:+$LAB_EXTRA_PIDS }$!"
+}
+
 # Starts vtepd in vg-gw; its output goes to $LAB_DIR/vtepd.log.
 lab_start_vtepd() {
     local bin=$1

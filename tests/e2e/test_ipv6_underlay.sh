@@ -136,20 +136,11 @@ lab_stop_vtepd || fail "vtepd did not exit cleanly"
 
 # ---- an IPv6 multicast group across the router (smcroute, IPv6 multicast routing): the
 # kernel VTEP and vtepd flood to ff05::4242; vtepd joins it with MLDv2.
-command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/setup.sh"
 GROUP6=ff05::4242
 ns kv ip link del vxlan10
 ns kv ip link add vxlan10 type vxlan id 10 dstport 4789 local 2001:db8:61::67 group $GROUP6 dev kv-u ttl 5
 ns kv ip link set vxlan10 master br10 up
-cat > "$LAB_DIR/smcroute6.conf" <<CONF
-phyint r-kv enable
-phyint r-gw enable
-mroute from r-kv group $GROUP6 to r-gw
-mroute from r-gw group $GROUP6 to r-kv
-CONF
-ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$LAB_DIR/smcroute6.conf" \
-    -u "$LAB_DIR/smcroute6.sock" -P "$LAB_DIR/smcroute6.pid" -l err >"$LAB_DIR/smcroute6.log" 2>&1 &
-LAB_EXTRA_PIDS="$!"
+lab_smcroute v6 $GROUP6 || fail "smcroute did not start"
 cat > "$LAB_DIR/vtepd.json" <<JSON
 {
   "ports": { "uplink": { "device": "net_af_packet0" }, "access": { "device": "net_af_packet1", "mtu": 1430 } },

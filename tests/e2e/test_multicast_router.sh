@@ -15,8 +15,6 @@ trap lab_down EXIT
 trap 'exit 130' INT TERM
 GROUP=239.1.1.1
 
-command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/setup.sh"
-
 #   h1 -- kv [br10: kv-h + vxlan10 group 239.1.1.1 ttl 2] kv-u 10.1.0.1/24
 #              |
 #         r-kv 10.1.0.254  [router r: ip_forward, smcroute (*,239.1.1.1) both ways]  r-gw 10.2.0.254
@@ -25,16 +23,7 @@ command -v smcrouted >/dev/null || fail "smcrouted not installed: run scripts/se
 build_lab() {
     lab_routed || return 1
     lab_kernel_vtep kv 10 kv-h local 10.1.0.1 group $GROUP dev kv-u ttl 2
-    cat > "$LAB_DIR/smcroute.conf" <<CONF
-phyint r-kv enable
-phyint r-gw enable
-mroute from r-kv group $GROUP to r-gw
-mroute from r-gw group $GROUP to r-kv
-CONF
-    # -N: only the interfaces enabled in the file become multicast VIFs.
-    ip netns exec "${LAB_PREFIX}-r" "$(command -v smcrouted)" -n -N -f "$LAB_DIR/smcroute.conf" \
-        -u "$LAB_DIR/smcroute.sock" -P "$LAB_DIR/smcroute.pid" -l err >"$LAB_DIR/smcroute.log" 2>&1 &
-    LAB_EXTRA_PIDS="$!"
+    lab_smcroute v4 $GROUP
 }
 
 write_config() {  # ttl
