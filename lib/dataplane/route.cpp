@@ -138,7 +138,7 @@ void Worker::routeBurst(const ForwardingState& st, rte_mbuf** pkts, const fdb::B
         const Dest d = pos[j] >= 0 ? fdb_.dest(pos[j]) : Dest{};
         switch (d.kind()) {
             case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
-            case DestKind::Remote: encapUnicast(st, b, m, d.tunnel(), nullptr); break;
+            case DestKind::Remote: encapUnicast(st, out, m, d.tunnel(), nullptr); break;
             default: flood(st, b, m, nullptr, true); break;
         }
     }
@@ -194,7 +194,7 @@ void Worker::forwardWithin(const ForwardingState& st, fdb::BridgeId bid, rte_mbu
         case DestKind::Local: toMember(m, Member{d.port(), d.vlan()}); break;
         case DestKind::Remote:
             if (fromTunnel) discard(m, Drop::split_horizon);
-            else encapUnicast(st, b, m, d.tunnel(), except);
+            else encapUnicast(st, bid, m, d.tunnel(), except);
             break;
         default: flood(st, b, m, except, !fromTunnel); break;
     }

@@ -127,6 +127,50 @@ void Worker::dispatch(const ForwardingState& st, uint16_t port, rte_mbuf** pkts,
     busy.packets += n;
 }
 
+// Inlined into the access path, the one that encapsulates most; route.cpp calls it through
+// encapUnicast. A call per packet with this many arguments costs about twenty instructions.
+[[gnu::always_inline]] inline void Worker::encapInline(const ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m,
+                                                       uint32_t tunnelId, const Member* ingress) {
+    const BridgeState& b = st.bridges[bid];
+    const encap::Tunnel* t = st.tunnel(tunnelId);
+    if (t == nullptr) {
+        // Created a moment ago; the control core has not published it yet.
+        counters_.event(Event::vtep_pending);
+        flood(st, b, m, ingress, true);
+        return;
+    }
+    const uint32_t innerLen = m->pkt_len;
+    if (innerLen > b.maxInnerLen) {
+        discard(m, Drop::mtu_exceeded);
+        return;
+    }
+    const uint16_t entropy = encap::entropyBe(st, b, m);
+    auto* outer = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, t->rewriteLen));
+    if (outer == nullptr) {
+        discard(m, Drop::no_headroom);
+        return;
+    }
+    encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
+    outerChecksum(m, st.underlayPort, outer, *t);
+    if (unlikely(bt_.count != 0)) traceEncap(m, *t, b, outer);
+    ++counters_.bridges[bid].encapPackets;
+    counters_.bridges[bid].encapBytes += innerLen;
+    if (t->resolved) {
+        // Unresolved ones are counted by the control core if and when it sends them.
+        countTx(tunnelId, innerLen);
+        send(st.underlayPort, m, true);
+        settle(counters::Fate::Forwarded);
+    } else if (!toControl(m, injecting_ ? ExceptionKind::AwaitNeighborCopy : ExceptionKind::AwaitNeighbor)) {
+        // Otherwise held until the next hop resolves: the control core counts its fate.
+        settle(counters::Fate::Dropped);
+    }
+}
+
+void Worker::encapUnicast(const ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, uint32_t tunnelId,
+                          const Member* ingress) {
+    encapInline(st, bid, m, tunnelId, ingress);
+}
+
 void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** pkts, uint16_t n) {
     const state::PortState& ps = st.ports[port];
     const bool completeChecksums = ps.completeChecksums;
@@ -220,7 +264,7 @@ void Worker::handleAccess(const ForwardingState& st, uint16_t port, rte_mbuf** p
                 }
                 break;
             }
-            case DestKind::Remote: encapUnicast(st, b, m, d.tunnel(), &self); break;
+            case DestKind::Remote: encapInline(st, bridges[j], m, d.tunnel(), &self); break;
             default: flood(st, b, m, &self, true); break;
         }
     }
@@ -405,43 +449,6 @@ bool Worker::completeChecksum(rte_mbuf* m) {
     return true;
 }
 
-void Worker::encapUnicast(const ForwardingState& st, const BridgeState& b, rte_mbuf* m,
-                          uint32_t tunnelId, const Member* ingress) {
-    const encap::Tunnel* t = st.tunnel(tunnelId);
-    if (t == nullptr) {
-        // Created a moment ago; the control core has not published it yet.
-        counters_.event(Event::vtep_pending);
-        flood(st, b, m, ingress, true);
-        return;
-    }
-    const uint32_t innerLen = m->pkt_len;
-    if (innerLen > b.maxInnerLen) {
-        discard(m, Drop::mtu_exceeded);
-        return;
-    }
-    const uint16_t entropy = encap::entropyBe(st, b, m);
-    auto* outer = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, t->rewriteLen));
-    if (outer == nullptr) {
-        discard(m, Drop::no_headroom);
-        return;
-    }
-    encap::write(outer, *t, b, static_cast<uint16_t>(innerLen), entropy);
-    outerChecksum(m, st.underlayPort, outer, *t);
-    if (unlikely(bt_.count != 0)) traceEncap(m, *t, b, outer);
-    const fdb::BridgeId bid = static_cast<fdb::BridgeId>(&b - st.bridges.data());
-    ++counters_.bridges[bid].encapPackets;
-    counters_.bridges[bid].encapBytes += innerLen;
-    if (t->resolved) {
-        // Unresolved ones are counted by the control core if and when it sends them.
-        countTx(tunnelId, innerLen);
-        send(st.underlayPort, m, true);
-        settle(counters::Fate::Forwarded);
-    } else if (!toControl(m, injecting_ ? ExceptionKind::AwaitNeighborCopy : ExceptionKind::AwaitNeighbor)) {
-        // Otherwise held until the next hop resolves: the control core counts its fate.
-        settle(counters::Fate::Dropped);
-    }
-}
-
 rte_mbuf* Worker::prefixedClone(rte_mbuf* m, const void* prefix, uint16_t prefixLen, uint16_t skip) {
     if (m->pkt_len - skip <= kCopyBelow && m->nb_segs == 1) {
         // A small frame is cheaper to copy whole into one mbuf than to share: no second
@@ -614,20 +621,18 @@ size_t Worker::floodToTunnel(const ForwardingState& st, const BridgeState& b, rt
     return copies;
 }
 
-void Worker::toMember(rte_mbuf* m, const Member& member) {
-    if (member.vlan != 0) {
-        uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, packet::kVlanHeaderLen));
-        if (p == nullptr) {
-            discard(m, Drop::no_headroom);
-            return;
-        }
-        std::memmove(p, p + packet::kVlanHeaderLen, 2 * RTE_ETHER_ADDR_LEN);
-        const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
-        const uint16_t tci = packet::hostToBe16(member.vlan);
-        std::memcpy(p + 12, &tpid, 2);
-        std::memcpy(p + 14, &tci, 2);
-        trace(m, "tagged vlan %u", member.vlan);
+void Worker::tagFor(rte_mbuf* m, const Member& member) {
+    uint8_t* p = reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, packet::kVlanHeaderLen));
+    if (p == nullptr) {
+        discard(m, Drop::no_headroom);
+        return;
     }
+    std::memmove(p, p + packet::kVlanHeaderLen, 2 * RTE_ETHER_ADDR_LEN);
+    const uint16_t tpid = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+    const uint16_t tci = packet::hostToBe16(member.vlan);
+    std::memcpy(p + 12, &tpid, 2);
+    std::memcpy(p + 14, &tci, 2);
+    trace(m, "tagged vlan %u", member.vlan);
     send(member.port, m, true);
     settle(counters::Fate::Forwarded);
 }

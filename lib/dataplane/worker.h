@@ -157,8 +157,11 @@ private:
     void settle(counters::Fate f) {
         if (!injecting_) counters_.fate(f);
     }
-    void encapUnicast(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m,
-                      uint32_t tunnelId, const state::Member* ingress);
+    void encapUnicast(const state::ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, uint32_t tunnelId,
+                      const state::Member* ingress);
+    // The same, defined and inlined in worker.cpp only.
+    inline void encapInline(const state::ForwardingState& st, fdb::BridgeId bid, rte_mbuf* m, uint32_t tunnelId,
+                            const state::Member* ingress);
     // The outer checksums of an assembled packet: IPv4's header checksum, left to the NIC
     // where the port offloads it; over IPv6, VXLAN's UDP checksum over the whole datagram
     // (the NIC's where it offloads UDP, else ours). Every rewrite starts with Ethernet.
@@ -224,7 +227,14 @@ private:
     // Head-end replication of m to the bridge's flood VTEPs and groups (m is not consumed);
     // returns the copies made.
     size_t floodToTunnel(const state::ForwardingState& st, const state::BridgeState& b, rte_mbuf* m);
-    void toMember(rte_mbuf* m, const state::Member& member);
+    // Inline: every decapsulated or switched frame leaves through here.
+    void toMember(rte_mbuf* m, const state::Member& member) {
+        if (member.vlan != 0) return tagFor(m, member);
+        send(member.port, m, true);
+        settle(counters::Fate::Forwarded);
+    }
+    // toMember for a tagged member: pushes the tag first.
+    void tagFor(rte_mbuf* m, const state::Member& member);
     // False when the control core's queue was full (m is then dropped and counted).
     bool toControl(rte_mbuf* m, ExceptionKind kind);
     // This worker's share of the punt policer, following the snapshot's rates.

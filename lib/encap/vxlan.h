@@ -153,7 +153,7 @@ struct Received {
 
 // `udp` points at the UDP header of an IP packet of `ipTotalLen` bytes with an
 // `ipHeaderLen`-byte header (IPv4 20, IPv6 40); `portsBe` are the UDP ports we take VXLAN on.
-inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint16_t* portsBe, uint8_t ports,
+[[gnu::always_inline]] inline Received classify(const rte_udp_hdr* udp, uint16_t ipTotalLen, const uint16_t* portsBe, uint8_t ports,
                          uint16_t ipHeaderLen = packet::kIpv4HeaderLen) {
     using counters::Drop;
     Received r;

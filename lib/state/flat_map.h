@@ -27,7 +27,8 @@ public:
         }
     }
 
-    int32_t find(uint32_t key) const {
+    // Inlined: the underlay path looks up a VNI per packet, and a call would cost more.
+    [[gnu::always_inline]] int32_t find(uint32_t key) const {
         if (slots_.empty()) return kAbsent;
         for (uint32_t i = mix(key) & mask_;; i = (i + 1) & mask_) {
             const Slot& s = slots_[i];
