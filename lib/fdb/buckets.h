@@ -107,8 +107,12 @@ public:
 private:
     // Lemire's range reduction: uniform over a bucket count that need not be a power of two.
     uint32_t reduce(uint32_t h) const { return static_cast<uint32_t>((uint64_t{h} * count_) >> 32); }
+    // CRC32-C is linear: keys that differ in a few low bits (sequential MACs, as hypervisors
+    // and traffic generators hand them out) get CRCs spanning a small subspace whose top bits,
+    // the ones the range reduction reads, take few values: 2,000 such MACs used 327 of 2,666
+    // buckets and half of them spilled. An odd multiplier carries every bit into the top ones.
     uint32_t firstBucket(Key key) const {
-        return reduce(packet::crc32c8(key, 0));
+        return reduce(packet::crc32c8(key, 0) * 0x9E3779B1u);
     }
     // A different function from the first (a CRC with another seed would differ from it by a
     // constant), so that the keys of one full bucket spill to many others.

@@ -255,6 +255,22 @@ TEST(FdbBuckets, EveryTableFillsToItsCapacityAndFindsEveryKey) {
     }
 }
 
+TEST(FdbBuckets, SequentialMacsSpreadOverTheBucketsLikeRandomOnes) {
+    // MACs handed out in sequence (a hypervisor's, a traffic generator's sweep) differ in their
+    // low bits only; they must not crowd into a few buckets and spill. At a quarter of the
+    // slots used, random keys spill about 1.5 %; a linear hash alone spilled more than half.
+    rcu::QsbrDomain rcu{1};
+    for (uint32_t n : {1000u, 2000u, 50000u}) {
+        fdb::Fdb table("fdb_seq_" + std::to_string(n), 2 * n, rcu, 0);
+        for (uint32_t i = 0; i < n; ++i) {
+            const uint8_t mac[6] = {0x52, 0x54, 0x00, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                                    static_cast<uint8_t>(i)};
+            ASSERT_EQ(table.learn(fdb::makeKey(1, mac), Dest::remote(i % 64), 1), LearnResult::Added);
+        }
+        EXPECT_LT(table.spilled(), n / 20) << n << " sequential MACs";
+    }
+}
+
 TEST(FdbBuckets, AReaderNeverPairsAKeyWithAnotherKeysDestinationInAFullTable) {
     // A full table churns: spills, moves to make room and slot reuse all happen while a
     // reader looks every key up; each destination it reads must be its own key's (or none).
