@@ -5,11 +5,14 @@
 # Prints Mpps and cycles/packet from vtepd's own counters (busy cycles of bursts that
 # carried packets) and from testpmd's --record-core-cycles, and the ratio vtepd / testpmd.
 #
-# Usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME]
+# Usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME] [--huge]
 #   --quick      64-byte frames, 1, 1,000 and 100k MACs, 1 worker (18 cases)
 #   --seconds N  measuring window per case (default 5; a 2 s warm-up comes first)
 #   --only RE    run the cases whose name matches RE (e.g. 'encap-64-1-')
 #   --pool-ops   mempool driver for both (EAL --mbuf-pool-ops-name; default: DPDK's ring)
+#   --huge       2 MB hugepages for both (1 GB each, one after the other) instead of
+#                --no-huge's 4 KB pages: what deployments use; at 100k MACs the table's
+#                page walks otherwise show in the cycles
 #   KEEP=1 in the environment keeps the work directory (pcaps, configs, logs);
 #   VTEPD_ARGS="--idle adaptive" passes options to vtepd (after its --)
 # Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50,
@@ -20,14 +23,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-seconds=5 quick=0 only="" poolops=""
+seconds=5 quick=0 only="" poolops="" mem="--no-huge -m 4096"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
         --seconds) seconds=$2; shift ;;
         --only) only=$2; shift ;;
         --pool-ops) poolops=$2; shift ;;
-        *) echo "usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME]" >&2; exit 2 ;;
+        --huge) mem="-m 1024 --huge-unlink" ;;
+        *) echo "usage: bench/pipeline.sh [--quick] [--seconds N] [--only REGEX] [--pool-ops NAME] [--huge]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -73,7 +77,7 @@ vdev() {  # name file active workers
 testpmd_io() {  # upvdev accessvdev workers mbufs
     local out=$work/testpmd.out fifo=$work/testpmd.in
     rm -f "$fifo"; mkfifo "$fifo"
-    dpdk-testpmd --lcores="$(lcores_for "$3")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl-tp \
+    dpdk-testpmd --lcores="$(lcores_for "$3")" $mem --no-pci --file-prefix=vtepgw-pl-tp \
         ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$1" --vdev="$2" --log-level='*:error' -- \
         -i --forward-mode=io --nb-cores="$3" --rxq="$3" --txq="$3" --record-core-cycles \
         --total-num-mbufs="$4" < "$fifo" > "$out" 2>&1 &
@@ -104,7 +108,7 @@ vtepd_run() {  # mode upvdev accessvdev workers mbufs macs
     rm -f "$sock"
     $py bench/pktgen/make_pcaps.py config --mode "$1" --macs "$6" --underlay net_pcap0 \
         --access net_pcap1 --out "$work/vtepd.json"
-    "$vtepd" --lcores="$(lcores_for "$4")" --no-huge -m 4096 --no-pci --file-prefix=vtepgw-pl \
+    "$vtepd" --lcores="$(lcores_for "$4")" $mem --no-pci --file-prefix=vtepgw-pl \
         ${poolops:+--mbuf-pool-ops-name=$poolops} --vdev="$2" --vdev="$3" --log-level='vtepgw.*:warning' -- \
         --config "$work/vtepd.json" --socket "$sock" --mbufs "$5" ${VTEPD_ARGS:-} > "$work/vtepd.out" 2>&1 &
     vpid=$!
