@@ -73,7 +73,7 @@ struct RewriteSpec {
 void buildRewrite(Tunnel& t, const RewriteSpec& spec);
 
 // The key field for a bridge's VNI.
-inline uint32_t keyWireBe(uint32_t vni) { return rte_cpu_to_be_32(vni); }
+inline uint32_t keyWireBe(uint32_t vni) { return packet::hostToBe32(vni); }
 
 inline void write(uint8_t* out, const Tunnel& t, uint32_t keyBe, uint16_t innerLen) {
     if (unlikely(t.ipv6)) {

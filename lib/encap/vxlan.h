@@ -168,12 +168,12 @@ struct Received {
     if (ipTotalLen < kMinVxlan || packet::be16ToHost(udp->dgram_len) < kMinVxlan - ipHeaderLen)
         return r;  // truncated
     const auto* vx = reinterpret_cast<const rte_vxlan_hdr*>(udp + 1);
-    const uint32_t flags = rte_be_to_cpu_32(vx->vx_flags);
+    const uint32_t flags = packet::be32ToHost(vx->vx_flags);
     if ((flags >> 24 & packet::kVxlanFlagI) == 0) {
         r.reason = Drop::bad_vxlan_flags;
         return r;
     }
-    const uint32_t vniWord = rte_be_to_cpu_32(vx->vx_vni);
+    const uint32_t vniWord = packet::be32ToHost(vx->vx_vni);
     r.reservedBits = (flags & ~(uint32_t{packet::kVxlanFlagI} << 24)) != 0 || (vniWord & 0xFF) != 0;
     r.vni = vniWord >> 8;
     r.outerLen = static_cast<uint16_t>(packet::kEtherHeaderLen + ipHeaderLen + packet::kUdpHeaderLen +

@@ -81,7 +81,7 @@ inline constexpr uint16_t kIpv4MoreFragments = 0x2000;
 inline constexpr uint16_t kIpv4DontFragment = 0x4000;
 inline constexpr uint16_t kIpv4OffsetMask = 0x1FFF;
 
-// 16-bit byte order for the fast path. DPDK's rte_cpu_to_be_16 of a value not known at
+// Byte order for the fast path. DPDK's rte_cpu_to_be_16 of a value not known at
 // compile time is an asm volatile xchgb on x86, which the compiler can neither merge with
 // the loads and stores around it nor move.
 inline uint16_t hostToBe16(uint16_t v) {
@@ -92,6 +92,14 @@ inline uint16_t hostToBe16(uint16_t v) {
 #endif
 }
 inline uint16_t be16ToHost(uint16_t v) { return hostToBe16(v); }
+inline uint32_t hostToBe32(uint32_t v) {
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+    return __builtin_bswap32(v);
+#else
+    return v;
+#endif
+}
+inline uint32_t be32ToHost(uint32_t v) { return hostToBe32(v); }
 
 // Adds `addedBe` (a 16-bit field in wire order that was zero when `checksumBe` was computed)
 // to an IPv4 header checksum, per RFC 1624 eqn. 3. Byte order needs no care: one's complement
