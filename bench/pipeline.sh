@@ -39,6 +39,14 @@ vtepd=${VTEPD:-$root/build/app/vtepd}  # VTEPD=... compares another build
 vtepctl=$root/build/app/vtepctl
 [ -x "$vtepd" ] || { echo "pipeline: build first (scripts/setup.sh)" >&2; exit 1; }
 command -v dpdk-testpmd >/dev/null || { echo "pipeline: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }
+# --huge on a machine booted without hugepages: reserve 1,280 2 MB pages (2.5 GB; each
+# process takes 1 GB, one after the other) and mount hugetlbfs where EAL looks for it.
+if [ "$mem" != "--no-huge -m 4096" ]; then
+    if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1280 ]; then echo 1280 > /proc/sys/vm/nr_hugepages; fi
+    [ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 512 ] ||
+        { echo "pipeline: --huge needs 512 free 2 MB hugepages (HugePages_Free in /proc/meminfo)" >&2; exit 1; }
+    if ! grep -q '^[^ ]* [^ ]* hugetlbfs ' /proc/mounts; then mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages; fi
+fi
 py=/usr/bin/python3
 work=$(mktemp -d /tmp/vtepgw-pipeline.XXXXXX)
 vpid=""

@@ -336,6 +336,12 @@ std::unique_ptr<state::ForwardingState> Controller::buildState() {
                         b.floodTunnels.push_back(*t);
         }
     }
+    // Workers index the tunnels of a flood list unchecked: only active ones stay in it (a
+    // VTEP of an address family the underlay no longer has is not built into the snapshot).
+    for (auto& b : s->bridges)
+        b.floodTunnels.erase(std::remove_if(b.floodTunnels.begin(), b.floodTunnels.end(),
+                                            [&](uint16_t id) { return s->tunnel(id) == nullptr; }),
+                             b.floodTunnels.end());
     s->vniToBridge = state::FlatMap32(vniIndex);
     s->greKeyToBridge = state::FlatMap32(greIndex);
     fillOverlay(*s);

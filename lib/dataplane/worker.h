@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "counters/counters.h"
+#include "dataplane/fresh_mbuf.h"
 #include "dataplane/meta.h"
 #include "dataplane/trace.h"
 #include "encap/classify.h"
@@ -289,6 +290,7 @@ private:
     static_assert(state::kMaxPorts <= 32);
     TxBuffer tx_[state::kMaxPorts];
     BurstTrace bt_;
+    FreshMbuf fresh_;  // flood replicas' mbuf initialisation
     const state::ForwardingState* traceState_ = nullptr;  // the traced burst's snapshot (port names)
     counters::WorkerCounters counters_;
 };

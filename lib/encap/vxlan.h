@@ -102,17 +102,33 @@ inline uint16_t sourcePortFor(uint32_t hash, uint16_t min, uint32_t span) {
 }
 
 // Writes the outer headers at `out` for an inner frame of `innerLen` bytes.
+// What differs between frames in an IPv4 VXLAN header, and not between the copies of one
+// frame flooded to many VTEPs: computed once per frame.
+struct Patch {
+    uint16_t ipLenBe;
+    uint16_t udpLenBe;
+    uint16_t srcPortBe;
+    uint32_t vniWireBe;
+};
+
+inline Patch patchFor(uint32_t vniWireBe, uint16_t innerLen, uint16_t srcPortBe) {
+    const uint16_t ipLen = static_cast<uint16_t>(innerLen + packet::kVxlanOverhead - packet::kEtherHeaderLen);
+    return Patch{packet::hostToBe16(ipLen), packet::hostToBe16(static_cast<uint16_t>(ipLen - packet::kIpv4HeaderLen)),
+                 srcPortBe, vniWireBe};
+}
+
+inline void writeOuter(packet::OuterHeaders* out, const packet::OuterHeaders& hdr, const Patch& p) {
+    std::memcpy(out, &hdr, sizeof(packet::OuterHeaders));
+    out->ip.total_length = p.ipLenBe;
+    out->ip.hdr_checksum = packet::checksumAdd16(hdr.ip.hdr_checksum, p.ipLenBe);
+    out->udp.src_port = p.srcPortBe;
+    out->udp.dgram_len = p.udpLenBe;
+    out->vxlan.vx_vni = p.vniWireBe;
+}
+
 inline void writeOuter(packet::OuterHeaders* out, const packet::OuterHeaders& hdr, uint32_t vniWireBe,
                        uint16_t innerLen, uint16_t srcPortBe) {
-    std::memcpy(out, &hdr, sizeof(packet::OuterHeaders));
-    const uint16_t ipLen = static_cast<uint16_t>(innerLen + packet::kVxlanOverhead -
-                                                 packet::kEtherHeaderLen);
-    const uint16_t ipLenBe = packet::hostToBe16(ipLen);
-    out->ip.total_length = ipLenBe;
-    out->ip.hdr_checksum = packet::checksumAdd16(hdr.ip.hdr_checksum, ipLenBe);
-    out->udp.src_port = srcPortBe;
-    out->udp.dgram_len = packet::hostToBe16(static_cast<uint16_t>(ipLen - packet::kIpv4HeaderLen));
-    out->vxlan.vx_vni = vniWireBe;
+    writeOuter(out, hdr, patchFor(vniWireBe, innerLen, srcPortBe));
 }
 
 // The flow label for a flow's source port (RFC 6438 §4: the same flow hash the port

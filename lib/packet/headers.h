@@ -105,8 +105,8 @@ inline uint32_t be32ToHost(uint32_t v) { return hostToBe32(v); }
 // to an IPv4 header checksum, per RFC 1624 eqn. 3. Byte order needs no care: one's complement
 // sums commute with byte swapping when every operand is swapped alike.
 inline uint16_t checksumAdd16(uint16_t checksumBe, uint16_t addedBe) {
+    // Two 16-bit terms sum to at most 0x1FFFE, which one fold brings to at most 0xFFFF.
     uint32_t sum = static_cast<uint16_t>(~checksumBe) + uint32_t{addedBe};
-    sum = (sum & 0xFFFF) + (sum >> 16);
     sum = (sum & 0xFFFF) + (sum >> 16);
     return static_cast<uint16_t>(~sum);
 }

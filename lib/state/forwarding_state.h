@@ -68,7 +68,7 @@ struct BridgeState {
     FlatMap32 allowedVteps;
     FlatMap128 allowedVteps6;
     std::vector<Member> members;
-    std::vector<uint16_t> floodTunnels;  // tunnel ids: head-end replication list and group
+    std::vector<uint16_t> floodTunnels;  // ids of active tunnels of this snapshot: head-end replication list and group
 
     // L3 on the overlay (config::BridgeSpec::addresses and arp_suppression).
     bool l3 = false;           // either of the two below: one test on the fast path

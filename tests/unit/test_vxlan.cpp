@@ -241,6 +241,21 @@ TEST(Checksum, FastIpv4HeaderCheckAgreesWithDpdk) {
     }
 }
 
+// RFC 1624's incremental update, against a full fold, over every value added to a sample
+// of checksums (the extremes included: 0x0000 and 0xFFFF are where a fold is missed).
+TEST(Checksum, IncrementalAddAgreesWithAFullFold) {
+    const auto reference = [](uint16_t c, uint16_t a) {
+        uint64_t sum = uint64_t{static_cast<uint16_t>(~c)} + a;
+        while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+        return static_cast<uint16_t>(~sum);
+    };
+    for (uint32_t c : {0x0000u, 0x0001u, 0x7FFFu, 0x8000u, 0xFFFEu, 0xFFFFu, 0x1234u, 0xBEEFu})
+        for (uint32_t a = 0; a <= 0xFFFF; ++a)
+            ASSERT_EQ(packet::checksumAdd16(static_cast<uint16_t>(c), static_cast<uint16_t>(a)),
+                      reference(static_cast<uint16_t>(c), static_cast<uint16_t>(a)))
+                << "checksum " << c << " plus " << a;
+}
+
 TEST(FdbKey, FromHeaderEqualsFromMac) {
     const Bytes f = FrameBuilder().ether(kHostB, kHostA, 0x0800).payload(46).build();
     EXPECT_EQ(fdb::makeKeyFromHeader(7, f.data()), fdb::makeKey(7, kHostB.bytes.data()));
