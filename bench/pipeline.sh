@@ -17,7 +17,8 @@
 #   VTEPD_ARGS="--idle adaptive" passes options to vtepd (after its --)
 # Cases: direction (encap = access -> tunnel, decap = tunnel -> access, mixed = 50/50,
 # routed = access in VNI 10 -> routed by the bridge gateway -> tunnel in VNI 20; encap6 and
-# decap6 = encap and decap over an IPv6 underlay, UDP checksums computed and verified),
+# decap6 = encap and decap over an IPv6 underlay, UDP checksums computed and verified;
+# encapgre and decapgre = the same over Ethernet-over-GRE with a key),
 # inner frame size (64, 1500 bytes with FCS), MACs (1, 1,000, 100k), workers (1, 2).
 # Needs root (EAL), build/app/vtepd and dpdk-testpmd. Not a test: it never fails on speed.
 set -euo pipefail
@@ -147,14 +148,15 @@ sizes="64 1500" macsets="1 1000 100000" workersets="1 2"
 for workers in $workersets; do
     for size in $sizes; do
         for macs in $macsets; do
-            for mode in encap decap mixed routed encap6 decap6; do
+            for mode in encap decap mixed routed encap6 decap6 encapgre decapgre; do
                 name="$mode-$size-$(case $macs in 1) echo 1 ;; 1000) echo 1k ;; *) echo 100k ;; esac)-${workers}w"
                 [ -n "$only" ] && ! [[ $name =~ $only ]] && continue
                 upfile=$work/empty.pcap accfile=$work/empty.pcap upact=0 accact=0
                 if [ "$mode" = decap ] || [ "$mode" = mixed ]; then upfile=$(pcap underlay "$size" "$macs"); upact=1; fi
                 if [ "$mode" = decap6 ]; then upfile=$(pcap underlay6 "$size" "$macs"); upact=1; fi
+                if [ "$mode" = decapgre ]; then upfile=$(pcap underlaygre "$size" "$macs"); upact=1; fi
                 if [ "$mode" = routed ]; then accfile=$(pcap routed "$size" "$macs"); accact=1; fi
-                if [ "$mode" = encap ] || [ "$mode" = mixed ] || [ "$mode" = encap6 ]; then accfile=$(pcap access "$size" "$macs"); accact=1; fi
+                if [ "$mode" = encap ] || [ "$mode" = mixed ] || [ "$mode" = encap6 ] || [ "$mode" = encapgre ]; then accfile=$(pcap access "$size" "$macs"); accact=1; fi
                 packets=$(( macs > 4096 ? macs : 4096 ))
                 mbufs=$(( packets * workers * 2 + 65536 ))
                 up=$(vdev net_pcap0 "$upfile" $upact "$workers")

@@ -18,6 +18,8 @@ Routed (VNI 10 -> VNI 20): local host i (100.64.0.2 + i, in br10, gateway 100.64
 IPv6 underlay (side underlay6, modes encap6/decap6): vtepgw 2001:db8::2/64, gateway
   2001:db8::1 (the same MAC), remote VTEPs 2001:db8:1::1 .. 2001:db8:1::40; UDP checksums
   computed per packet as Linux sends them.
+Ethernet over GRE (side underlaygre, modes encapgre/decapgre): the same VTEPs and hosts, the
+  bridge "encapsulation": "gre" with key 10 (RFC 2890), as Linux gretap ... key 10 sends it.
 Frames are built once with scapy and patched per packet, so 100k-packet pcaps take seconds.
 """
 import argparse
@@ -28,6 +30,7 @@ import sys
 
 from scapy.all import IP, UDP, VXLAN, Ether, Raw, raw
 from scapy.layers.inet6 import IPv6
+from scapy.layers.l2 import GRE
 
 VTEPS = 64
 GW_MAC = "02:00:00:00:01:01"
@@ -128,6 +131,17 @@ def frames(side, size, macs, packets, vtep_mac):
             udp6_checksum(f)
             yield bytes(f)
         return
+    if side == "underlaygre":
+        outer = {}
+        for v in range(VTEPS):
+            o = Ether(src=GW_MAC, dst=vtep_mac) / IP(src=vtep_ip(v), dst=OUR_IP, ttl=63) / GRE(key_present=1, key=10, proto=0x6558) / Raw(bytes(inner(size, b"\0" * 6, b"\0" * 6)))
+            outer[v] = bytearray(raw(o))
+        for n in range(packets):
+            i = n % macs
+            f = outer[i % VTEPS]
+            f[42:48], f[48:54] = mac("local", i), mac("remote", i)
+            yield bytes(f)
+        return
     outer = {}
     for v in range(VTEPS):
         o = Ether(src=GW_MAC, dst=vtep_mac) / IP(src=vtep_ip(v), dst=OUR_IP, ttl=63) / UDP(sport=49152, dport=4789, chksum=0) / VXLAN(vni=10) / Raw(bytes(inner(size, b"\0" * 6, b"\0" * 6)))
@@ -150,11 +164,15 @@ def write_pcap(path, it):
 
 def config(mode, macs, underlay, access):
     """encap: the remote MACs are static, local ones learned; decap: the other way round;
-    mixed: both learned from the traffic itself. encap6/decap6: the same over IPv6."""
+    mixed: both learned from the traffic itself. encap6/decap6: the same over IPv6; encapgre/
+    decapgre: over GRE."""
     ipv6 = mode.endswith("6")
-    mode = mode.rstrip("6")
+    gre = mode.endswith("gre")
+    mode = mode.rstrip("6").removesuffix("gre")
     vtep = vtep_ip6 if ipv6 else vtep_ip
     bridge = {"vni": 10, "members": [{"port": "access"}], "flood_vteps": []}
+    if gre:
+        bridge["encapsulation"] = "gre"
     if mode == "encap":
         bridge["static_macs"] = [{"mac": ":".join(f"{b:02x}" for b in mac("remote", i)), "vtep": vtep(i)} for i in range(macs)]
     elif mode == "decap":
@@ -183,14 +201,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pcap")
-    p.add_argument("--side", choices=["access", "underlay", "underlay6", "routed"], required=True)
+    p.add_argument("--side", choices=["access", "underlay", "underlay6", "underlaygre", "routed"], required=True)
     p.add_argument("--size", type=int, default=64)
     p.add_argument("--macs", type=int, default=1)
     p.add_argument("--packets", type=int, default=0, help="default: max(4096, macs)")
     p.add_argument("--vtep-mac", default=PCAP_PORT0_MAC, help="vtepgw's underlay MAC")
     p.add_argument("--out", required=True)
     c = sub.add_parser("config")
-    c.add_argument("--mode", choices=["encap", "decap", "mixed", "routed", "encap6", "decap6"], required=True)
+    c.add_argument("--mode", choices=["encap", "decap", "mixed", "routed", "encap6", "decap6", "encapgre", "decapgre"], required=True)
     c.add_argument("--macs", type=int, default=1)
     c.add_argument("--underlay", required=True)
     c.add_argument("--access", required=True)
