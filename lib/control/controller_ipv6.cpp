@@ -26,7 +26,7 @@ const Ipv6Address kAllNodes = *Ipv6Address::parse("ff02::1");
 }  // namespace
 
 bool Controller::allowedVtep(const state::BridgeState& b, const IpAddress& a) {
-    return a.isV4() ? b.allowedVteps.find(a.v4().host) >= 0 : b.allowedVteps6.find(a.v6().bytes.data()) >= 0;
+    return a.isV4() ? b.allows(a.v4().host) : b.allows6(a.v6().bytes.data());
 }
 
 void Controller::handleIcmpv6(rte_mbuf* m) {

@@ -44,8 +44,7 @@ struct UnderlayResult {
 [[gnu::always_inline]] inline void acceptTunnel(UnderlayResult& r, const uint8_t* frame, const state::ForwardingState& st,
                          int32_t bridge) {
     const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
-    if (bs != nullptr && bs->restrictVteps &&
-        (r.ipv6 ? bs->allowedVteps6.find(r.srcIp6) : bs->allowedVteps.find(r.srcIpHost)) < 0) {
+    if (bs != nullptr && !(r.ipv6 ? bs->allows6(r.srcIp6) : bs->allows(r.srcIpHost))) {
         r.verdict = UnderlayVerdict::Drop;
         r.reason = counters::Drop::vtep_not_allowed;
         return;

@@ -68,6 +68,10 @@ struct BridgeState {
     FlatMap32 allowedVteps;
     FlatMap128 allowedVteps6;
     std::vector<Member> members;
+    // Whether this bridge takes VXLAN from a VTEP (any, unless restrictVteps): the workers'
+    // acceptance and the control core's learning ask the same question here.
+    bool allows(uint32_t vtepHost) const { return !restrictVteps || allowedVteps.find(vtepHost) >= 0; }
+    bool allows6(const uint8_t* vtep6) const { return !restrictVteps || allowedVteps6.find(vtep6) >= 0; }
     std::vector<uint16_t> floodTunnels;  // ids of active tunnels of this snapshot: head-end replication list and group
 
     // L3 on the overlay (config::BridgeSpec::addresses and arp_suppression).
