@@ -319,9 +319,10 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
 [[gnu::always_inline]] inline UnderlayResult classifyUnderlay(const uint8_t* frame, uint32_t len,
                                        const state::ForwardingState& st,
                                        uint64_t rxFlags = 0) {
+    // One named result, returned on both paths: built in the caller's slot, not copied there.
     UnderlayResult r;
-    if (likely(acceptVxlan4(frame, len, st, rxFlags, r))) return r;
-    return classifyUnderlayFully(frame, len, st, rxFlags);
+    if (unlikely(!acceptVxlan4(frame, len, st, rxFlags, r))) r = classifyUnderlayFully(frame, len, st, rxFlags);
+    return r;
 }
 
 }  // namespace vtepgw::encap
