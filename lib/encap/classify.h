@@ -214,10 +214,79 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
     return true;
 }
 
-// Every frame the fast acceptance above does not take: each check with its own drop reason.
-// Out of line: it runs for the few frames that are not plain VXLAN to us.
-[[gnu::noinline]] inline UnderlayResult classifyUnderlayFully(const uint8_t* frame, uint32_t len,
-                                                              const state::ForwardingState& st, uint64_t rxFlags) {
+// The same for GRE with only a key and Ethernet inside (RFC 2890, as Linux gretap and Open
+// vSwitch send it), tried second.
+namespace fast {
+
+inline uint32_t load32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+inline uint16_t load16(const uint8_t* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+}
+
+// Zero when the frame is IPv4 to our MAC and address, version 4, IHL 5, not a fragment,
+// protocol `proto` (the caller has checked that the first 34 bytes are there).
+[[gnu::always_inline]] inline uint32_t ipv4ToUs(const uint8_t* f, const state::ForwardingState& st, uint8_t proto) {
+    const auto* mac = reinterpret_cast<const uint8_t*>(&st.localMac);
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the masks below are in memory order");
+    return (load32(f) ^ load32(mac)) | (load16(f + 4) ^ load16(mac + 4)) |
+           ((load32(f + 12) & 0x00FFFFFFu) ^ 0x00450008u) |                   // IPv4, version 4, IHL 5
+           ((load32(f + 20) & 0xFF00FF3Fu) ^ (uint32_t{proto} << 24)) |       // no MF, no offset
+           (load32(f + 30) ^ st.localIpBe);
+}
+
+// What both share once the tunnel header is read: the IP checksum, an untagged inner frame
+// behind `outer` bytes, the bridge `key` maps to in `bridges`, active and open to every VTEP;
+// then fills r.
+[[gnu::always_inline]] inline bool finish(const uint8_t* f, const state::ForwardingState& st, uint64_t rxFlags,
+                                          uint16_t totalLen, uint32_t outer, const state::FlatMap32& bridges,
+                                          uint32_t key, Encap e, UnderlayResult& r) {
+    const uint64_t ipChecksumFlags = rxFlags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+    if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+        (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !packet::ipv4HeaderChecksumOk(f + packet::kEtherHeaderLen)))
+        return false;
+    const uint16_t innerType = load16(f + outer + 2 * RTE_ETHER_ADDR_LEN);
+    if (innerType == RTE_BE16(RTE_ETHER_TYPE_VLAN) || innerType == RTE_BE16(RTE_ETHER_TYPE_QINQ)) return false;
+    const int32_t bridge = bridges.find(key);
+    if (bridge < 0) return false;
+    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
+    if (bs == nullptr || bs->restrictVteps) return false;
+    r.verdict = UnderlayVerdict::Tunnel;
+    r.encap = e;
+    r.bridge = static_cast<fdb::BridgeId>(bridge);
+    r.srcIpHost = packet::be32ToHost(load32(f + 26));
+    r.outerLen = static_cast<uint16_t>(outer);
+    r.innerLen = static_cast<uint16_t>(totalLen - (outer - packet::kEtherHeaderLen));
+    return true;
+}
+
+}  // namespace fast
+
+[[gnu::always_inline]] inline bool acceptGre4(const uint8_t* f, uint32_t len, const state::ForwardingState& st,
+                                              uint64_t rxFlags, UnderlayResult& r) {
+    using fast::load16;
+    using fast::load32;
+    constexpr uint32_t kOuter = packet::kEtherHeaderLen + packet::kIpv4HeaderLen + sizeof(gre::GreKeyHeader);
+    static_assert(kOuter == 42);
+    if (len < kOuter + packet::kEtherHeaderLen) return false;
+    const uint32_t diff = fast::ipv4ToUs(f, st, gre::kIpProtoGre) |
+                          (load32(f + 34) ^ 0x58650020u);  // K only, version 0; Transparent Ethernet Bridging
+    if (diff != 0 || st.localIpBe == 0) return false;
+    const uint16_t totalLen = packet::be16ToHost(load16(f + 16));
+    if (totalLen < kOuter || totalLen > len - packet::kEtherHeaderLen) return false;  // IP + GRE + inner Ethernet
+    return fast::finish(f, st, rxFlags, totalLen, kOuter, st.greKeyToBridge, packet::be32ToHost(load32(f + 38)),
+                        Encap::Gre, r);
+}
+
+// Every frame, each check with its own drop reason: what the fast acceptances shortcut. Out
+// of line: it runs for the few frames that are neither plain VXLAN nor plain GRE to us.
+[[gnu::noinline]] inline UnderlayResult classifyUnderlayFully(const uint8_t* frame, uint32_t len, const state::ForwardingState& st,
+                                            uint64_t rxFlags) {
     const uint64_t ipChecksumFlags = rxFlags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
     using counters::Drop;
     UnderlayResult r;
@@ -321,7 +390,8 @@ inline bool isIpv6ExtensionHeader(uint8_t nh) {
                                        uint64_t rxFlags = 0) {
     // One named result, returned on both paths: built in the caller's slot, not copied there.
     UnderlayResult r;
-    if (unlikely(!acceptVxlan4(frame, len, st, rxFlags, r))) r = classifyUnderlayFully(frame, len, st, rxFlags);
+    if (unlikely(!acceptVxlan4(frame, len, st, rxFlags, r)) && !acceptGre4(frame, len, st, rxFlags, r))
+        r = classifyUnderlayFully(frame, len, st, rxFlags);
     return r;
 }
 

@@ -221,18 +221,20 @@ INSTANTIATE_TEST_SUITE_P(Table, DecapDrop, ::testing::ValuesIn(dropCases()));
 
 namespace {
 
-// The underlay's one-pass acceptance of plain VXLAN (encap::acceptVxlan4) must agree with
+// The underlay's one-pass acceptance of plain VXLAN and GRE (encap::acceptVxlan4, acceptGre4) must agree with
 // the full classifier on every frame: frames near the common case (valid ones with a few
 // bytes changed, the IP checksum fixed half the time, cut short, with every NIC checksum
 // verdict) are classified both ways and compared field by field.
 TEST(Decap, FastAcceptanceAgreesWithTheFullClassifier) {
     state::ForwardingState st = makeState();
-    st.bridges.resize(3);
+    st.bridges.resize(5);
     for (auto& b : st.bridges) b.active = true;
     st.bridges[1].restrictVteps = true;  // VNI 20: only from allowed VTEPs (none)
     st.bridges[1].keepInnerVlan = true;
     st.vniToBridge = state::FlatMap32({{10, 0}, {20, 1}, {30, 2}});
     st.bridges[2].active = false;  // VNI 30 maps to a bridge being removed
+    st.greKeyToBridge = state::FlatMap32({{4242, 3}, {4343, 4}});
+    st.bridges[4].restrictVteps = true;
     const Bytes in = inner();
     Bytes tagged = FrameBuilder().ether(kHostA, kHostB, 0x8100).payload(60).build();
     const std::vector<Bytes> seeds = {
@@ -243,7 +245,22 @@ TEST(Decap, FastAcceptanceAgreesWithTheFullClassifier) {
         vxlanTo(kOurMac, kOurIp).vxlan(10).frame(tagged).build(),
         vxlanTo(netaddr::multicastMacFor(*Ipv4Address::parse("239.1.1.1")), *Ipv4Address::parse("239.1.1.1"))
             .vxlan(10).frame(in).build(),
+        FrameBuilder().ether(kOurMac, kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 47).gre(4242).frame(in).build(),
+        FrameBuilder().ether(kOurMac, kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 47).gre(4343).frame(in).build(),
+        FrameBuilder().ether(kOurMac, kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 47).gre(4242, 0xB000, 0x6558, 7)
+            .frame(in).build(),
+        FrameBuilder().ether(kOurMac, kPeerMac, 0x0800).ipv4(kPeerIp, kOurIp, 47).gre(4242).frame(tagged).build(),
     };
+    // The plain forms are what the fast path is for: it must take them.
+    for (const size_t seed : {size_t{0}, size_t{6}}) {
+        encap::UnderlayResult r;
+        const auto* f = seeds[seed].data();
+        const auto len = static_cast<uint32_t>(seeds[seed].size());
+        ASSERT_TRUE(seed == 0 ? encap::acceptVxlan4(f, len, st, 0, r) : encap::acceptGre4(f, len, st, 0, r));
+        EXPECT_EQ(r.encap, seed == 0 ? encap::Encap::Vxlan : encap::Encap::Gre);
+        EXPECT_EQ(r.bridge, seed == 0 ? 0 : 3);
+        EXPECT_EQ(r.innerLen, in.size());
+    }
     const uint64_t flags[] = {0, RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_IP_CKSUM_BAD, RTE_MBUF_F_RX_IP_CKSUM_NONE};
     std::mt19937 rng(1624);
     unsigned fast = 0, full = 0;
@@ -260,7 +277,7 @@ TEST(Decap, FastAcceptanceAgreesWithTheFullClassifier) {
         const uint64_t rx = flags[rng() % 4];
         const auto len = static_cast<uint32_t>(f.size());
         encap::UnderlayResult quick;
-        const bool taken = encap::acceptVxlan4(f.data(), len, st, rx, quick);
+        const bool taken = encap::acceptVxlan4(f.data(), len, st, rx, quick) || encap::acceptGre4(f.data(), len, st, rx, quick);
         const auto a = encap::classifyUnderlay(f.data(), len, st, rx);
         const auto b = encap::classifyUnderlayFully(f.data(), len, st, rx);
         (taken ? fast : full)++;
