@@ -182,12 +182,27 @@ lab_routed6() {
     return 1
 }
 
-# Multicast routing in the router r between r-kv and r-gw for one group, both ways
-# (smcroute; an IPv4 or IPv6 group). Its pid joins LAB_EXTRA_PIDS, which lab_down stops;
-# the files are $LAB_DIR/smcroute-TAG.*.
-lab_smcroute() {  # tag group
+# Multicast routing in the router r between r-kv and r-gw for one group, both ways (an IPv4
+# or IPv6 group): smcroute programs the kernel's multicast routing where the kernel has it;
+# a kernel built without it (no /proc/net/ip_mr_vif or ip6_mr_vif) gets the same static
+# routes from tests/e2e/mcast_forwarder.py in user space. The daemon's pid joins
+# LAB_EXTRA_PIDS, which lab_down stops; its files are $LAB_DIR/mroute-TAG.*.
+lab_mroute() {  # tag group
+    local base=$LAB_DIR/mroute-$1 vifs=/proc/net/ip_mr_vif
+    case $2 in *:*) vifs=/proc/net/ip6_mr_vif ;; esac
+    if ! ns r test -e $vifs; then
+        local here
+        here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+        echo "    (this kernel has no multicast routing ($vifs): the router forwards $2 in user space)"
+        rm -f "$base.pid"
+        ip netns exec "${LAB_PREFIX}-r" /usr/bin/python3 "$here/tests/e2e/mcast_forwarder.py" \
+            "$2" r-kv r-gw "$base.pid" >"$base.log" 2>&1 &
+        LAB_EXTRA_PIDS="${LAB_EXTRA_PIDS:+$LAB_EXTRA_PIDS }$!"
+        for _ in $(seq 50); do [ -s "$base.pid" ] && return 0; sleep 0.1; done
+        echo "error: the multicast forwarder did not start: $(cat "$base.log")" >&2
+        return 1
+    fi
     command -v smcrouted >/dev/null || { echo "error: smcrouted not installed: run scripts/setup.sh" >&2; return 1; }
-    local base=$LAB_DIR/smcroute-$1
     cat > "$base.conf" <<CONF
 phyint r-kv enable
 phyint r-gw enable

@@ -134,13 +134,13 @@ assert rows["2001:db8:61::67"]["macs"] >= 1 and rows["10.1.0.1"]["macs"] >= 1, r
 pass "dual stack: show vtep lists 2001:db8:61::67 (ipv6) and 10.1.0.1 (ipv4), each with its MAC"
 lab_stop_vtepd || fail "vtepd did not exit cleanly"
 
-# ---- an IPv6 multicast group across the router (smcroute, IPv6 multicast routing): the
+# ---- an IPv6 multicast group across the router (lab_mroute: smcroute or the user-space forwarder): the
 # kernel VTEP and vtepd flood to ff05::4242; vtepd joins it with MLDv2.
 GROUP6=ff05::4242
 ns kv ip link del vxlan10
 ns kv ip link add vxlan10 type vxlan id 10 dstport 4789 local 2001:db8:61::67 group $GROUP6 dev kv-u ttl 5
 ns kv ip link set vxlan10 master br10 up
-lab_smcroute v6 $GROUP6 || fail "smcroute did not start"
+lab_mroute v6 $GROUP6 || fail "multicast routing did not start"
 cat > "$LAB_DIR/vtepd.json" <<JSON
 {
   "ports": { "uplink": { "device": "net_af_packet0" }, "access": { "device": "net_af_packet1", "mtu": 1430 } },

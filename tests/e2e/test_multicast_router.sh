@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end, the field topology: a Linux kernel VTEP and vtepd on different subnets, joined
-# by a router namespace that routes multicast with smcroute. Both flood BUM traffic to group
+# by a router namespace that routes multicast (smcroute, or lab_mroute's user-space forwarder on
+# a kernel without multicast routing). Both flood BUM traffic to group
 # 239.1.1.1. Hosts ping and move 1 MiB over TCP both ways; vtepd's IGMPv3 report for the
 # group is on the wire (tshark) and a router's query is answered. Then the same lab with
 # vtepd's TTL 1: its floods die at the router and the hosts cannot reach each other (the
@@ -17,13 +18,13 @@ GROUP=239.1.1.1
 
 #   h1 -- kv [br10: kv-h + vxlan10 group 239.1.1.1 ttl 2] kv-u 10.1.0.1/24
 #              |
-#         r-kv 10.1.0.254  [router r: ip_forward, smcroute (*,239.1.1.1) both ways]  r-gw 10.2.0.254
+#         r-kv 10.1.0.254  [router r: ip_forward, mroute (*,239.1.1.1) both ways]  r-gw 10.2.0.254
 #              |
 #   h2 -- gw-a [vtepd]  gw-u 10.2.0.2/24, gateway 10.2.0.254, bridge br10 group 239.1.1.1
 build_lab() {
     lab_routed || return 1
     lab_kernel_vtep kv 10 kv-h local 10.1.0.1 group $GROUP dev kv-u ttl 2
-    lab_smcroute v4 $GROUP
+    lab_mroute v4 $GROUP
 }
 
 write_config() {  # ttl
