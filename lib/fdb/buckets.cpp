@@ -13,7 +13,8 @@ constexpr uint32_t kNotSpilled = UINT32_MAX;
 constexpr unsigned kMoveDepth = 2;
 }
 
-Buckets::Buckets(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket) : rcu_(rcu) {
+Buckets::Buckets(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket, const char* what)
+    : rcu_(rcu) {
     // Twice as many slots as keys: with two choices and one step of moving, inserts up to
     // the capacity find room, and most keys sit in their first bucket.
     const uint64_t slots = 2ull * (capacity == 0 ? 1 : capacity);
@@ -22,7 +23,7 @@ Buckets::Buckets(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rc
     buckets_ = static_cast<Bucket*>(
         rte_malloc_socket(name.c_str(), size_t{count_} * sizeof(Bucket), alignof(Bucket), socket));
     if (buckets_ == nullptr)
-        throw std::runtime_error("cannot create MAC table '" + name + "' for " + std::to_string(capacity) +
+        throw std::runtime_error(std::string("cannot create ") + what + " '" + name + "' for " + std::to_string(capacity) +
                                  " entries: no " + std::to_string(size_t{count_} * sizeof(Bucket) >> 20) +
                                  " MB of hugepage memory on socket " + std::to_string(socket));
     for (uint32_t b = 0; b < count_; ++b) {

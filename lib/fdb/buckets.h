@@ -45,8 +45,9 @@ static_assert(sizeof(Bucket) == 64, "one bucket, one cache line");
 class Buckets {
 public:
     // Room for `capacity` keys at most two thirds of the slots full. Throws
-    // std::runtime_error naming `name` when hugepage memory is short.
-    Buckets(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket);
+    // std::runtime_error naming `what` and `name` when hugepage memory is short.
+    Buckets(const std::string& name, uint32_t capacity, rcu::QsbrDomain& rcu, int socket,
+            const char* what = "MAC table");
     ~Buckets();
     Buckets(const Buckets&) = delete;
     Buckets& operator=(const Buckets&) = delete;

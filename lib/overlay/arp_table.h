@@ -3,24 +3,23 @@
 // suppression (the control core answers requests for known addresses). Snooped from ARP in
 // both directions, static entries from bridges.NAME.neighbors.
 //
-// Same discipline as the MAC table: workers look up without locks, the control core is the
-// only writer, the MAC lives in one atomic word, deleted slots are reused after an RCU grace
-// period.
+// Stored like the MAC table, in fdb::Buckets: a routed packet's ARP lookup reads one cache
+// line (rte_hash read a signature bucket, its key store and our entry array: three cold
+// lines at 1,000 hosts and more). Workers look up without locks, the control core is the
+// only writer, the MAC lives in the slot's one atomic word, deleted slots are reused after an
+// RCU grace period.
 #pragma once
 
 #include <rte_ether.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "fdb/buckets.h"
 #include "fdb/fdb.h"
-
-struct rte_hash;
 
 namespace vtepgw::overlay {
 
@@ -37,15 +36,6 @@ inline uint64_t macWord(const uint8_t* mac) {
     std::memcpy(&w, mac, 6);
     return w;
 }
-
-struct Entry {
-    std::atomic<uint64_t> word{0};  // 0 while created or removed: readers treat it as absent
-    // The control core's own bookkeeping.
-    uint32_t updated = 0;  // second of the last ARP that named this binding
-    uint32_t moves = 0;    // times the IP moved to another MAC
-    uint32_t lastMove = 0;
-    Key key = 0;
-};
 
 struct EntryView {
     fdb::BridgeId bridge;
@@ -66,9 +56,16 @@ public:
 
     // ---- readers (any worker, the control core) ----
     // The MAC word (see kPresent) or 0 when unknown.
-    uint64_t lookup(fdb::BridgeId bridge, uint32_t ipHost) const;
-    // The same for n <= 64 keys at once (the hash's bulk lookup, the entries prefetched).
-    void lookupBulk(const Key* keys, unsigned n, uint64_t* words) const;
+    uint64_t lookup(fdb::BridgeId bridge, uint32_t ipHost) const {
+        const int32_t pos = buckets_.lookup(makeKey(bridge, ipHost));
+        return pos < 0 ? 0 : buckets_.dest(pos);
+    }
+    // The same for n <= 64 keys at once, every bucket prefetched before any is read.
+    void lookupBulk(const Key* keys, unsigned n, uint64_t* words) const {
+        int32_t pos[64];
+        buckets_.lookupBulk(keys, n, pos);
+        for (unsigned i = 0; i < n; ++i) words[i] = pos[i] < 0 ? 0 : buckets_.dest(pos[i]);
+    }
 
     // ---- the writer (control core only) ----
     // Records ip -> mac seen in ARP. A static binding is never replaced (StaticConflict);
@@ -86,14 +83,22 @@ public:
     uint32_t capacity() const { return capacity_; }
 
 private:
+    // The control core's own bookkeeping beside each slot; the slot's "seen" second is the
+    // time of the last ARP that named the binding.
+    struct Meta {
+        uint32_t moves = 0;  // times the IP moved to another MAC
+        uint32_t lastMove = 0;
+    };
     int32_t insert(Key key, uint64_t word, uint32_t now);
+    Meta& meta(int32_t pos) { return meta_[buckets_.denseIndex(pos)]; }
+    const Meta& meta(int32_t pos) const { return meta_[buckets_.denseIndex(pos)]; }
 
-    rte_hash* hash_ = nullptr;
+    fdb::Buckets buckets_;
     uint32_t capacity_;
     uint32_t count_ = 0;
     std::vector<uint32_t> perBridge_ = std::vector<uint32_t>(1u << 16, 0);  // every entry, static ones too
     std::vector<uint32_t> dynamicPerBridge_ = std::vector<uint32_t>(1u << 16, 0);
-    std::unique_ptr<Entry[]> entries_;
+    std::vector<Meta> meta_;
 };
 
 }  // namespace vtepgw::overlay

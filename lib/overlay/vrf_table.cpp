@@ -4,12 +4,26 @@
 #include <rte_fib.h>
 #include <rte_memory.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 
 namespace vtepgw::overlay {
 
 VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) {
+    if (routes.size() <= kScanned) {
+        for (const auto& r : routes) {
+            scan_.push_back({r.prefix.network().host, r.prefix.mask(), uint64_t{r.bridge} | (r.local ? kLocal : 0)});
+        }
+        // Longest first; of one prefix added twice the last one wins, as in rte_fib.
+        std::stable_sort(scan_.begin(), scan_.end(), [](const Scanned& a, const Scanned& b) {
+            return a.mask != b.mask ? a.mask > b.mask : a.network < b.network;
+        });
+        for (size_t i = 0; i + 1 < scan_.size();)
+            if (scan_[i].mask == scan_[i + 1].mask && scan_[i].network == scan_[i + 1].network) scan_.erase(scan_.begin() + i);
+            else ++i;
+        return;
+    }
     // DPDK object names are global and short: a sequence number keeps rebuilt tables apart.
     static std::atomic<uint32_t> seq{0};
     const std::string name = "vrf" + std::to_string(seq++);
@@ -30,9 +44,25 @@ VrfTable::VrfTable(const std::string& vrf, const std::vector<Route>& routes) {
     }
 }
 
-VrfTable::~VrfTable() { rte_fib_free(fib_); }
+VrfTable::~VrfTable() {
+    if (fib_ != nullptr) rte_fib_free(fib_);
+}
 
 void VrfTable::lookupBulk(const uint32_t* ipHost, uint64_t* nextHops, unsigned n) const {
+    if (fib_ == nullptr) {
+        const Scanned* begin = scan_.data();
+        const Scanned* end = begin + scan_.size();
+        for (unsigned i = 0; i < n; ++i) {
+            uint64_t nh = kNoRoute;
+            for (const Scanned* r = begin; r != end; ++r)
+                if ((ipHost[i] & r->mask) == r->network) {
+                    nh = r->nextHop;
+                    break;
+                }
+            nextHops[i] = nh;
+        }
+        return;
+    }
     // rte_fib takes a non-const array it does not write.
     rte_fib_lookup_bulk(fib_, const_cast<uint32_t*>(ipHost), nextHops, static_cast<int>(n));
 }
