@@ -177,7 +177,9 @@ private:
         m->l2_len = packet::kEtherHeaderLen;
         m->l3_len = packet::kIpv4HeaderLen;
     }
-    void udp6Checksum(rte_mbuf* m, uint16_t port, uint8_t* outer) {
+    // Out of line: inlined, its checksum loop crowded the IPv4 path it sits beside (8
+    // instructions a packet more on IPv4 encap); a call is small beside the sum it makes.
+    [[gnu::noinline]] void udp6Checksum(rte_mbuf* m, uint16_t port, uint8_t* outer) {
         auto* ip = reinterpret_cast<rte_ipv6_hdr*>(outer + packet::kEtherHeaderLen);
         auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
         if (txUdpChecksumPorts_ >> port & 1) {

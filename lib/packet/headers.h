@@ -127,32 +127,59 @@ inline bool ipv4HeaderChecksumOk(const void* header20) {
     return sum == 0xFFFF;
 }
 
-// The one's-complement sum of n bytes (RFC 1071) in memory order, 8 bytes a step instead of
-// DPDK's 2: VXLAN over IPv6 checksums every packet it sends and receives. Fold with
-// foldChecksum(); the result is in wire order when stored as it is.
+// The one's-complement sum of n bytes (RFC 1071) in memory order, 64-bit words at a time
+// instead of DPDK's 16: VXLAN over IPv6 checksums every packet it sends and receives. Fold
+// with foldChecksum(); the result is in wire order when stored as it is. On x86-64 the words
+// go through an add-with-carry chain (RFC 1071 §2(B): 2^16 - 1 divides 2^64 - 1, so a sum
+// with end-around carry in 64 bits folds to the 16-bit one), 32 bytes a step: 9 instructions
+// where splitting each word into halves took 20.
+inline uint64_t addWord(uint64_t acc, uint64_t v) {
+#if defined(__x86_64__)
+    asm("addq %1, %0\n\tadcq $0, %0" : "+r"(acc) : "r"(v) : "cc");
+    return acc;
+#else
+    acc += v;
+    return acc + (acc < v);
+#endif
+}
+
 inline uint64_t addBytes(const void* data, size_t n, uint64_t acc = 0) {
     const auto* p = static_cast<const uint8_t*>(data);
+#if defined(__x86_64__)
+    for (; n >= 32; p += 32, n -= 32) {
+        uint64_t a, b, c, d;
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + 8, 8);
+        std::memcpy(&c, p + 16, 8);
+        std::memcpy(&d, p + 24, 8);
+        asm("addq %1, %0\n\tadcq %2, %0\n\tadcq %3, %0\n\tadcq %4, %0\n\tadcq $0, %0"
+            : "+r"(acc)
+            : "r"(a), "r"(b), "r"(c), "r"(d)
+            : "cc");
+    }
+#endif
     for (; n >= 8; p += 8, n -= 8) {
         uint64_t v;
         std::memcpy(&v, p, 8);
-        acc += (v & 0xFFFFFFFF) + (v >> 32);
+        acc = addWord(acc, v);
     }
-    if (n >= 4) {
+    // The last 0-7 bytes, each at its own position within one word (a memcpy of n bytes would
+    // be a call).
+    uint64_t tail = 0;
+    if (n & 4) {
         uint32_t v;
         std::memcpy(&v, p, 4);
-        acc += v;
+        tail = v;
         p += 4;
-        n -= 4;
     }
-    if (n >= 2) {
+    if (n & 2) {
         uint16_t v;
         std::memcpy(&v, p, 2);
-        acc += v;
+        tail |= uint64_t{v} << ((n & 4) * 8);
         p += 2;
-        n -= 2;
     }
-    if (n != 0) acc += *p;  // the odd byte is the high half of a zero-padded word on the wire
-    return acc;
+    if (n & 1) tail |= uint64_t{*p} << ((n & 6) * 8);
+    return addWord(acc, tail);
 }
 
 inline uint16_t foldChecksum(uint64_t acc) {

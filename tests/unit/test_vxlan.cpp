@@ -309,6 +309,98 @@ TEST(Decap, FastAcceptanceAgreesWithTheFullClassifier) {
     std::printf("fast path took %u of %u frames\n", fast, fast + full);
 }
 
+// The same agreement for VXLAN over IPv6 (encap::acceptVxlan6), with the UDP checksum
+// recomputed half the time after the bytes change, every NIC L4 verdict, and the two
+// settings that decide about checksums (a kernel-fed underlay port, zero checksums agreed).
+TEST(Decap, FastIpv6AcceptanceAgreesWithTheFullClassifier) {
+    state::ForwardingState st = makeState();
+    const auto our6 = *netaddr::Ipv6Address::parse("2001:db8:62::68");
+    const auto peer6 = *netaddr::Ipv6Address::parse("2001:db8:61::67");
+    const auto group6 = *netaddr::Ipv6Address::parse("ff05::4242");
+    st.hasIp6 = true;
+    std::memcpy(st.localIp6, our6.bytes.data(), 16);
+    st.groups6 = state::FlatMap128({{state::FlatMap128::keyOf(group6.bytes.data()), 1}});
+    st.underlayPort = 0;
+    st.bridges.resize(3);
+    for (auto& b : st.bridges) b.active = true;
+    st.bridges[1].restrictVteps = true;
+    st.bridges[1].keepInnerVlan = true;
+    st.bridges[2].active = false;
+    st.vniToBridge = state::FlatMap32({{10, 0}, {20, 1}, {30, 2}});
+    const Bytes in = inner();
+    const Bytes tagged = FrameBuilder().ether(kHostA, kHostB, 0x8100).payload(60).build();
+    const auto to = [&](const MacAddress& mac, const netaddr::Ipv6Address& dst) {
+        FrameBuilder f;
+        f.ether(mac, kPeerMac, 0x86DD).ipv6(peer6, dst, 17).udp(50000, 4789);
+        return f;
+    };
+    const std::vector<Bytes> seeds = {
+        to(kOurMac, our6).vxlan(10).frame(in).build(),
+        to(kOurMac, our6).vxlan(10).frame(in).payload(6).build(),
+        to(kOurMac, our6).vxlan(20).frame(in).build(),
+        to(kOurMac, our6).vxlan(30).frame(in).build(),
+        to(kOurMac, our6).vxlan(10).frame(tagged).build(),
+        to(kOurMac, our6).vxlan(10).frame(in).zeroUdpChecksum().build(),
+        to(netaddr::multicastMacFor(group6), group6).vxlan(10).frame(in).build(),
+    };
+    {
+        encap::UnderlayResult r;
+        ASSERT_TRUE(encap::acceptVxlan6(seeds[0].data(), static_cast<uint32_t>(seeds[0].size()), st, 0, r));
+        EXPECT_TRUE(r.ipv6);
+        EXPECT_EQ(r.bridge, 0);
+        EXPECT_EQ(r.innerLen, in.size());
+        EXPECT_EQ(std::memcmp(r.srcIp6, peer6.bytes.data(), 16), 0);
+    }
+    const uint64_t flags[] = {0, RTE_MBUF_F_RX_L4_CKSUM_GOOD, RTE_MBUF_F_RX_L4_CKSUM_BAD, RTE_MBUF_F_RX_L4_CKSUM_NONE};
+    std::mt19937 rng(6936);
+    unsigned fast = 0, full = 0;
+    for (int i = 0; i < 300000; ++i) {
+        Bytes f = seeds[rng() % seeds.size()];
+        const unsigned changes = rng() % 3;
+        for (unsigned c = 0; c < changes; ++c) f[rng() % std::min<size_t>(f.size(), 90)] = static_cast<uint8_t>(rng());
+        const uint16_t payloadLen = static_cast<uint16_t>(f[18] << 8 | f[19]);
+        if (rng() % 2 == 0 && f.size() >= 62 && payloadLen >= 8 && payloadLen <= f.size() - 54) {
+            f[60] = f[61] = 0;
+            const uint16_t sum = packet::udp6Checksum(reinterpret_cast<const rte_ipv6_hdr*>(&f[14]), &f[54], payloadLen);
+            f[60] = static_cast<uint8_t>(sum >> 8);
+            f[61] = static_cast<uint8_t>(sum);
+        }
+        if (rng() % 8 == 0) f.resize(rng() % f.size());
+        st.ports[0].completeChecksums = rng() % 4 == 0;
+        st.udp6ZeroChecksumRx = rng() % 2 == 0;
+        const uint64_t rx = flags[rng() % 4];
+        const auto len = static_cast<uint32_t>(f.size());
+        encap::UnderlayResult quick;
+        const bool taken = encap::acceptVxlan6(f.data(), len, st, rx, quick);
+        const auto a = encap::classifyUnderlay(f.data(), len, st, rx);
+        const auto b = encap::classifyUnderlayFully(f.data(), len, st, rx);
+        (taken ? fast : full)++;
+        const auto what = [&] { return packet::hexDump(f) + " rx flags " + std::to_string(rx); };
+        if (taken) {
+            ASSERT_EQ(b.verdict, encap::UnderlayVerdict::Tunnel) << "taken fast but not a tunnel packet: " << what();
+        }
+        ASSERT_EQ(a.verdict, b.verdict) << what();
+        ASSERT_EQ(a.encap, b.encap) << what();
+        ASSERT_EQ(a.ipv6, b.ipv6) << what();
+        if (b.verdict == encap::UnderlayVerdict::Drop) {
+            ASSERT_EQ(a.reason, b.reason) << what();
+        }
+        if (b.verdict == encap::UnderlayVerdict::ToControl || b.verdict == encap::UnderlayVerdict::ToHost) {
+            ASSERT_EQ(a.puntClass, b.puntClass) << what();
+        }
+        if (b.verdict == encap::UnderlayVerdict::Tunnel) {
+            ASSERT_EQ(a.bridge, b.bridge) << what();
+            ASSERT_EQ(a.srcIp6, b.srcIp6) << what();
+            ASSERT_EQ(a.outerLen, b.outerLen) << what();
+            ASSERT_EQ(a.innerLen, b.innerLen) << what();
+            ASSERT_EQ(a.reservedBits, b.reservedBits) << what();
+        }
+    }
+    EXPECT_GT(fast, 20000u);
+    EXPECT_GT(full, 20000u);
+    std::printf("fast path took %u of %u IPv6 frames\n", fast, fast + full);
+}
+
 TEST(Checksum, FastIpv4HeaderCheckAgreesWithDpdk) {
     std::mt19937 rng(42);
     for (int i = 0; i < 20000; ++i) {
