@@ -240,6 +240,18 @@ inline uint16_t load16(const uint8_t* p) {
            (load32(f + 30) ^ st.localIpBe);
 }
 
+// An untagged inner frame behind `outer` bytes, for the bridge `key` maps to in `bridges`,
+// active and open to every VTEP: that bridge's id, or -1.
+[[gnu::always_inline]] inline int32_t openBridge(const uint8_t* f, const state::ForwardingState& st, uint32_t outer,
+                                                 const state::FlatMap32& bridges, uint32_t key) {
+    const uint16_t innerType = load16(f + outer + 2 * RTE_ETHER_ADDR_LEN);
+    if (innerType == RTE_BE16(RTE_ETHER_TYPE_VLAN) || innerType == RTE_BE16(RTE_ETHER_TYPE_QINQ)) return -1;
+    const int32_t bridge = bridges.find(key);
+    if (bridge < 0) return -1;
+    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
+    return bs == nullptr || bs->restrictVteps ? -1 : bridge;
+}
+
 // What both share once the tunnel header is read: the IP checksum, an untagged inner frame
 // behind `outer` bytes, the bridge `key` maps to in `bridges`, active and open to every VTEP;
 // then fills r.
@@ -250,12 +262,8 @@ inline uint16_t load16(const uint8_t* p) {
     if (ipChecksumFlags == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
         (ipChecksumFlags != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !packet::ipv4HeaderChecksumOk(f + packet::kEtherHeaderLen)))
         return false;
-    const uint16_t innerType = load16(f + outer + 2 * RTE_ETHER_ADDR_LEN);
-    if (innerType == RTE_BE16(RTE_ETHER_TYPE_VLAN) || innerType == RTE_BE16(RTE_ETHER_TYPE_QINQ)) return false;
-    const int32_t bridge = bridges.find(key);
+    const int32_t bridge = openBridge(f, st, outer, bridges, key);
     if (bridge < 0) return false;
-    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
-    if (bs == nullptr || bs->restrictVteps) return false;
     r.verdict = UnderlayVerdict::Tunnel;
     r.encap = e;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
@@ -326,12 +334,8 @@ inline uint16_t load16(const uint8_t* p) {
              !packet::udp6ChecksumOk(ip, ip + 1, payloadLen)))
             return false;
     }
-    const uint16_t innerType = load16(f + kOuter + 2 * RTE_ETHER_ADDR_LEN);
-    if (innerType == RTE_BE16(RTE_ETHER_TYPE_VLAN) || innerType == RTE_BE16(RTE_ETHER_TYPE_QINQ)) return false;
-    const int32_t bridge = st.vniToBridge.find(packet::be32ToHost(load32(f + 66)) >> 8);
+    const int32_t bridge = fast::openBridge(f, st, kOuter, st.vniToBridge, packet::be32ToHost(load32(f + 66)) >> 8);
     if (bridge < 0) return false;
-    const state::BridgeState* bs = st.bridge(static_cast<fdb::BridgeId>(bridge));
-    if (bs == nullptr || bs->restrictVteps) return false;
     r.verdict = UnderlayVerdict::Tunnel;
     r.encap = Encap::Vxlan;
     r.bridge = static_cast<fdb::BridgeId>(bridge);
