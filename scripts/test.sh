@@ -24,7 +24,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 echo "== benchmark harnesses still run (figures are not checked: bench/README.md)"
 out=$(build/bench/worker_bench --benchmark_min_time=0.001 \
-      --benchmark_filter='RigOnly|Encap/1$|Decap/1$|DecapLearn/1$|Flood|FdbLookup/macs:1000/' 2>&1) || { echo "$out"; exit 1; }
+      --benchmark_filter='RigOnly|Encap/1$|Decap/1$|DecapLearn/1$|Routed/1$|Underlay|Flood|FdbLookup/macs:1000/' 2>&1) || { echo "$out"; exit 1; }
 if echo "$out" | grep -q "ERROR OCCURRED"; then echo "$out"; exit 1; fi
 build/bench/micro_bench --benchmark_min_time=0.001 >/dev/null
 
